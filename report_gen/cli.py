@@ -1,0 +1,232 @@
+"""``report-gen``: parse options, call the library, turn its errors into messages and exit codes.
+
+Exit status: 0 success; 2 the user's input is wrong (config, data, template,
+option); 1 anything else. Expected failures print one line per problem, never
+a traceback (``--debug`` shows one for unexpected failures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import OptionError, Problem, ReportGenError
+
+BUILD_EXAMPLE = """example:
+  report-gen build config/sample.yaml
+  report-gen build config/sample.yaml --data organizations=ledger_2026.xlsx --set report.year=2026
+  report-gen build config/sample.yaml --format docx,html,md --out out/
+"""
+VALIDATE_EXAMPLE = """example:
+  report-gen validate config/sample.yaml
+  report-gen validate config/sample.yaml --data organizations=ledger.xlsx --problems problems.xlsx
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would exit 2 with its own wording; keep ours uniform
+        raise OptionError(Problem(f"{message}（运行 {self.prog} --help 查看用法）"))
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("config", help="the report's YAML config, e.g. config/sample.yaml")
+    parser.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="TABLE=PATH",
+        help="use this file for a table named in the config (repeatable), "
+        "e.g. organizations=ledger_2025.xlsx",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="sets",
+        metavar="KEY=VALUE",
+        help="override one config value by its dotted key (repeatable); VALUE is read "
+        "as YAML, e.g. report.year=2025",
+    )
+    parser.add_argument("--debug", action="store_true", help="show a traceback for unexpected errors")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="report-gen",
+        description="Turn a district's ledger of organisations (Excel/CSV 台账) and a YAML config into "
+        "a Chinese survey report (调研报告) in Word, laid out to GB/T 9704.",
+        epilog=BUILD_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"report-gen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    build = sub.add_parser(
+        "build",
+        help="validate inputs, compute figures, draw charts, write the report",
+        description="Build one report: validate the inputs, compute every figure, draw the charts and "
+        "write NAME.docx (and .html/.md) plus NAME.figures.json.",
+        epilog=BUILD_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(build)
+    build.add_argument("--out", default="out", metavar="DIR", help="where outputs go (default: out/)")
+    build.add_argument(
+        "--format", default="docx", metavar="LIST", help="comma-separated from docx,html,md (default: docx)"
+    )
+    build.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    validate = sub.add_parser(
+        "validate",
+        help="only check the inputs; writes no report",
+        description="Run only the input checks of build and list every problem. Writes no report.",
+        epilog=VALIDATE_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(validate)
+    validate.add_argument(
+        "--problems",
+        metavar="PATH",
+        help="also write every problem to a .csv or .xlsx file to sort and filter",
+    )
+    return parser
+
+
+def _print_problems(problems: Sequence[Problem], stream) -> None:
+    for p in problems:
+        mark = "错误" if p.is_error else "警告"
+        print(f"  [{mark}] {p}", file=stream)
+
+
+def _problem_rows(problems: Sequence[Problem]) -> list[list[object]]:
+    return [
+        [
+            "错误" if p.is_error else "警告",
+            p.file or "",
+            p.sheet or "",
+            p.row or "",
+            p.column or "",
+            p.value or "",
+            p.key or "",
+            p.message,
+        ]
+        for p in problems
+    ]
+
+
+PROBLEM_HEADER = ["级别", "文件", "工作表", "行", "列", "值", "配置项", "问题"]
+
+
+def write_problems_file(path: Path, problems: Sequence[Problem]) -> None:
+    """Every problem as a sortable table; ``.xlsx`` or ``.csv`` (UTF-8 with BOM, so Excel reads it)."""
+    from .output import write_atomically
+
+    rows = _problem_rows(problems)
+    if path.suffix.lower() == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "问题清单"
+        sheet.append(PROBLEM_HEADER)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        content = buffer.getvalue()
+    elif path.suffix.lower() == ".csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(PROBLEM_HEADER)
+        writer.writerows(rows)
+        content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    else:
+        raise OptionError(Problem(f"--problems 文件应以 .csv 或 .xlsx 结尾，收到“{path.name}”"))
+    write_atomically(path.parent if str(path.parent) else Path("."), {path.name: content})
+
+
+def _summary_table(result) -> list[str]:
+    lines = ["  表           文件                         工作表    有效行  忽略行"]
+    for key, table in result.ledgers.tables.items():
+        lines.append(
+            f"  {key:<12} {table.file_label:<28} {table.sheet or '-':<8} {len(table.frame):>6}  "
+            f"{len(table.ignored):>6}"
+        )
+    return lines
+
+
+def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        parser = make_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(stdout)
+            return 0
+        from . import build as pipeline  # heavy imports only when there is work to do
+
+        if args.command == "validate":
+            problems: list[Problem] = []
+            try:
+                result = pipeline.validate(args.config, data=args.data, sets=args.sets)
+                problems = result.warnings
+                for line in _summary_table(result):
+                    print(line, file=stdout)
+                for line in pipeline.ignored_rows_summary(result.ledgers):
+                    print(f"  {line}", file=stdout)
+            except ReportGenError as exc:
+                problems = exc.problems
+                if args.problems:
+                    write_problems_file(Path(args.problems), problems)
+                raise
+            if args.problems:
+                write_problems_file(Path(args.problems), problems)
+            if problems:
+                print(f"发现{len(problems)}个警告：", file=stderr)
+                _print_problems(problems, stderr)
+            print("输入检查通过。", file=stdout)
+            return 0
+
+        result = pipeline.build(
+            args.config,
+            data=args.data,
+            sets=args.sets,
+            out_dir=args.out,
+            formats=pipeline.parse_formats(args.format),
+        )
+        if result.warnings:
+            print(f"警告{len(result.warnings)}条（报告已生成）：", file=stderr)
+            _print_problems(result.warnings, stderr)
+        if not args.quiet:
+            for line in result.ignored:
+                print(line, file=stdout)
+            if result.changes:
+                print("与上次生成相比，以下数据有变化：", file=stdout)
+                for line in result.changes:
+                    print(f"  {line}", file=stdout)
+            for path in result.outputs:
+                print(f"已写出 {path}", file=stdout)
+        return 0
+    except ReportGenError as exc:
+        errors = [p for p in exc.problems if p.is_error]
+        print(f"{exc.kind}（{len(errors) or len(exc.problems)}处），未生成报告：", file=stderr)
+        _print_problems(exc.problems, stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已中断，未生成报告。", file=stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one message, exit 1
+        if debug:
+            traceback.print_exc(file=stderr)
+        print(f"内部错误，未生成报告：{type(exc).__name__}: {exc}（加 --debug 查看详情）", file=stderr)
+        return 1
+
+
+def main() -> int:
+    return run()

@@ -1,0 +1,469 @@
+"""Compose the report: render the template set in Jinja's sandbox, then parse its light markup.
+
+Templates write plain text in a small markup, one block per paragraph::
+
+    # 基本情况                  level-1 heading (numbered 一、 二、 …)
+    ## 强化组织领导              level-2 heading (（一）（二）…); ### and #### for 1. and （1）
+    {{ table("streets") }}      a table from the config's ``tables``
+    {{ chart("org_forms") }}    a chart from the config's ``charts``
+
+Blank lines separate paragraphs. Numbers are generated here, so a district can
+add, drop or reorder sections without renumbering anything. Figures are
+printed by ``{{ f.id }}`` (their display text); which sections use which
+figure is recorded for ``figures.json``.
+
+Templates are looked up in the district's folder first, then in the built-in
+set; ``{% extends "builtin/default/sections/practices.md.j2" %}`` lets a
+district override one block of a built-in template.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from . import resources
+from . import zh_numbers as zn
+from .charts import ChartImage
+from .config import Config
+from .document import Heading, PageBreak, Paragraph, Picture, Report, Table
+from .errors import Problem as ProblemNote
+from .errors import TemplateError
+from .figures import Figure, FigureSet
+from .findings import Findings
+
+_HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*$")
+_DIRECTIVE = re.compile(r"^::(table|chart|pagebreak)(?:\s+(\S+))?\s*$")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]$")
+_NARRATIVE_TEXTS = ("title", "text", "intro", "outro")
+_REF = re.compile(r"\x00ref:([^\x00]+)\x00")
+
+
+class _UsageTracker:
+    def __init__(self) -> None:
+        self.current = "opening"
+        self.used: dict[str, list[str]] = {}
+
+    def use(self, fig_id: str) -> None:
+        sections = self.used.setdefault(fig_id, [])
+        if self.current not in sections:
+            sections.append(self.current)
+
+
+class FigureView:
+    """What templates see of a figure: ``{{ f.x }}`` prints its text; ``.value``, ``.change`` and more."""
+
+    def __init__(self, figure: Figure, tracker: _UsageTracker):
+        self._figure = figure
+        self._tracker = tracker
+
+    def __str__(self) -> str:
+        self._tracker.use(self._figure.id)
+        return self._figure.text
+
+    def __bool__(self) -> bool:
+        return self._figure.value is not None
+
+    @property
+    def value(self) -> Any:
+        return self._figure.value
+
+    @property
+    def text(self) -> str:
+        return str(self)
+
+    @property
+    def label(self) -> str:
+        return self._figure.label
+
+    @property
+    def defined(self) -> bool:
+        return self._figure.value is not None
+
+    @property
+    def change(self) -> str | None:
+        if self._figure.change is not None:
+            self._tracker.use(self._figure.id)
+        return self._figure.change
+
+    @property
+    def previous(self) -> Any:
+        return self._figure.previous
+
+
+class _Figures(Mapping[str, FigureView]):
+    def __init__(self, figures: FigureSet, tracker: _UsageTracker):
+        self._views = {f.id: FigureView(f, tracker) for f in figures}
+
+    def __getitem__(self, key: str) -> FigureView:
+        return self._views[key]
+
+    def __iter__(self):
+        return iter(self._views)
+
+    def __len__(self) -> int:
+        return len(self._views)
+
+
+def template_environment(config: Config) -> SandboxedEnvironment:
+    """A sandboxed environment searching the district's template folder, then the built-in set."""
+    root = resources.templates_root()
+    loaders: list[jinja2.BaseLoader] = []
+    name = config.template
+    district_dir = Path(name)
+    if name != "default" and (district_dir.is_dir() or "/" in name or "\\" in name):
+        if not district_dir.is_dir():
+            raise TemplateError(ProblemNote(f"模板文件夹不存在：{name}", key="template"))
+        loaders.append(jinja2.FileSystemLoader(str(district_dir)))
+    elif name != "default":
+        if not (root / name).is_dir():
+            sets = ", ".join(sorted(p.name for p in root.iterdir() if p.is_dir()))
+            raise TemplateError(ProblemNote(f"没有名为“{name}”的内置模板（可用：{sets}）", key="template"))
+        loaders.append(jinja2.FileSystemLoader(str(root / name)))
+    loaders.append(jinja2.FileSystemLoader(str(root / "default")))
+    loader = jinja2.ChoiceLoader(
+        [jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(root))}), *loaders]
+    )
+    return SandboxedEnvironment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _template_problem(exc: Exception, where: str) -> TemplateError:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return TemplateError(
+            ProblemNote(
+                f"模板语法错误：{exc.message}", file=exc.filename or exc.name or where, row=exc.lineno
+            )
+        )
+    line = None
+    file = where
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(".j2") or frame.filename == "<template>":
+            line, file = frame.lineno, (frame.filename if frame.filename != "<template>" else where)
+    message = str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        message = f"模板引用了未定义的内容：{message}"
+    elif isinstance(exc, jinja2.exceptions.SecurityError):
+        message = f"模板中有不允许的操作：{message}"
+    return TemplateError(ProblemNote(message, file=file, row=line))
+
+
+class Composer:
+    """Renders the templates and narrative into a :class:`Report`."""
+
+    def __init__(
+        self, config: Config, figures: FigureSet, findings: Findings, charts: Mapping[str, ChartImage]
+    ):
+        self.config = config
+        self.figures = figures
+        self.findings = findings
+        self.charts = charts
+        self.env = template_environment(config)
+        self.tracker = _UsageTracker()
+        self.tables_used: list[str] = []
+        self.charts_used: list[str] = []
+        self.context = self._context()
+
+    def _context(self) -> dict[str, Any]:
+        rep = self.config.report
+        report = {
+            "authority": rep.authority,
+            "district": rep.district,
+            "title": rep.title,
+            "year": rep.year,
+            "requested_by": rep.requested_by,
+            "scope": rep.scope,
+            "date_text": zn.date_text(rep.date),
+            "survey_period_text": zn.period_text(rep.survey_start, rep.survey_end),
+            "has_previous": "organizations_previous" in self.config.sources,
+        }
+        return {
+            "report": report,
+            "f": _Figures(self.figures, self.tracker),
+            "params": dict(self.config.section("params")),
+            "sections": self.config.sections,
+            "table": self._table_directive,
+            "chart": self._chart_directive,
+            "enter": self._enter,
+            "ref": self._ref,
+        }
+
+    def _enter(self, section: str) -> str:
+        self.tracker.current = section
+        return ""
+
+    def _ref(self, ident: str) -> str:
+        """A cross-reference (``表1``, ``图2``), resolved once tables and charts are numbered."""
+        if ident not in self.config.section("tables") and ident not in self.charts:
+            raise jinja2.UndefinedError(f"ref({ident!r}): no such table or chart in the config")
+        return f"\x00ref:{ident}\x00"
+
+    def _table_directive(self, table_id: str) -> str:
+        if table_id not in self.config.section("tables"):
+            raise jinja2.UndefinedError(f"no table {table_id!r} in the config's tables")
+        return f"\n::table {table_id}\n"
+
+    def _chart_directive(self, chart_id: str) -> str:
+        if chart_id not in self.charts:
+            raise jinja2.UndefinedError(f"no chart {chart_id!r} in the config's charts")
+        return f"\n::chart {chart_id}\n"
+
+    def render_text(self, text: str, key: str, section: str) -> str:
+        """Render one narrative string from the config (it may embed figures)."""
+        self.tracker.current = section
+        try:
+            return self.env.from_string(text).render(self.context)
+        except jinja2.TemplateError as exc:
+            raise _template_problem(exc, f"{self.config.path.name}: {key}") from None
+
+    def _narrative(self) -> dict[str, Any]:
+        rendered: dict[str, Any] = {}
+        for name, block in self.config.section("narrative").items():
+            section = name if name in self.config.sections else "opening"
+            out: dict[str, Any] = dict.fromkeys(_NARRATIVE_TEXTS)
+            for key in _NARRATIVE_TEXTS:
+                if block.get(key):
+                    out[key] = self.render_text(block[key], f"narrative.{name}.{key}", section)
+            out["items"] = [
+                {
+                    "id": item_id,
+                    "title": self.render_text(
+                        item["title"], f"narrative.{name}.items.{item_id}.title", section
+                    ),
+                    "text": self.render_text(item["text"], f"narrative.{name}.items.{item_id}.text", section),
+                }
+                for item_id, item in (block.get("items") or {}).items()
+            ]
+            rendered[name] = out
+        return rendered
+
+    def _findings(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        titles = {p.id: p.title for p in self.findings.problems}
+        problems = [
+            {
+                "id": p.id,
+                "title": self.render_text(p.title, f"problems.{p.id}.title", "problems"),
+                "text": self.render_text(p.text, f"problems.{p.id}.text", "problems"),
+                "data_backed": p.data_backed,
+            }
+            for p in self.findings.problems
+        ]
+        recommendations = [
+            {
+                "id": r.id,
+                "title": self.render_text(r.title, f"recommendations.{r.id}.title", "recommendations"),
+                "text": self.render_text(r.text, f"recommendations.{r.id}.text", "recommendations"),
+                "answers": [titles[a] for a in r.answers],
+            }
+            for r in self.findings.recommendations
+        ]
+        return problems, recommendations
+
+    def compose(self) -> Report:
+        self.context["narrative"] = _NarrativeAccess(self._narrative())
+        self.context["problems"], self.context["recommendations"] = self._findings()
+        try:
+            markup = self.env.get_template("report.md.j2").render(self.context)
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(ProblemNote(f"找不到模板文件：{exc.name}", key="template")) from None
+        except jinja2.TemplateError as exc:
+            raise _template_problem(exc, "report.md.j2") from None
+        except TemplateError:
+            raise
+        rep = self.config.report
+        report = Report(
+            authority=rep.authority,
+            title=rep.title,
+            signature=rep.authority,
+            date_text=zn.date_text(rep.date),
+        )
+        report.blocks = self._parse(markup)
+        if rep.appendix:
+            report.appendix = self._appendix(len([b for b in report.blocks if isinstance(b, Table)]))
+        for fig_id, sections in self.tracker.used.items():
+            self.figures[fig_id].sections = sections
+        return report
+
+    # -- markup -----------------------------------------------------------------------
+
+    def _parse(self, markup: str) -> list[Any]:
+        blocks: list[Any] = []
+        counters = [0, 0, 0, 0]
+        section = "opening"
+        lines: list[str] = []
+        table_no = 1
+        chart_no = 1
+
+        def flush() -> None:
+            if lines:
+                text = ""
+                for line in lines:
+                    if text and _ASCII_WORD.search(text) and re.match(r"[A-Za-z0-9]", line):
+                        text += " "
+                    text += line
+                blocks.append(Paragraph(text, section))
+                lines.clear()
+
+        for raw in markup.splitlines():
+            line = raw.strip()
+            if not line:
+                flush()
+                continue
+            heading = _HEADING.match(line)
+            directive = _DIRECTIVE.match(line)
+            if heading:
+                flush()
+                level = len(heading.group(1))
+                counters[level - 1] += 1
+                for deeper in range(level, 4):
+                    counters[deeper] = 0
+                if level == 1:
+                    section = self._section_of(
+                        len([b for b in blocks if isinstance(b, Heading) and b.level == 1])
+                    )
+                blocks.append(Heading(level, heading.group(2), _number(level, counters[level - 1]), section))
+            elif directive:
+                flush()
+                kind, ident = directive.group(1), directive.group(2)
+                if kind == "table":
+                    blocks.append(self._table(ident, table_no, section))
+                    table_no += 1
+                elif kind == "chart":
+                    blocks.append(self._picture(ident, chart_no, section))
+                    chart_no += 1
+                else:
+                    blocks.append(PageBreak(section))
+            else:
+                lines.append(line)
+        flush()
+        numbers = {b.id: b.caption_text.split("\u3000")[0] for b in blocks if isinstance(b, (Table, Picture))}
+        for b in blocks:
+            if isinstance(b, Paragraph) and "\x00" in b.text:
+                b.text = _REF.sub(lambda m: self._resolve_ref(m.group(1), numbers), b.text)
+        return blocks
+
+    def _resolve_ref(self, ident: str, numbers: dict[str, str]) -> str:
+        if ident not in numbers:
+            raise TemplateError(ProblemNote(f"ref(“{ident}”) 引用的表或图没有出现在报告中", key="template"))
+        return numbers[ident]
+
+    def _section_of(self, index: int) -> str:
+        sections = self.config.sections
+        return sections[index] if index < len(sections) else f"section{index + 1}"
+
+    def _table(self, table_id: str, number: int, section: str) -> Table:
+        spec = self.config.section("tables")[table_id]
+        self.tables_used.append(table_id)
+        return build_table(table_id, spec, self.figures, number, section)
+
+    def _picture(self, chart_id: str, number: int, section: str) -> Picture:
+        image = self.charts[chart_id]
+        self.charts_used.append(chart_id)
+        return Picture(
+            chart_id, number, image.caption, image.png, image.width_mm, image.height_mm, image.alt, section
+        )
+
+    def _appendix(self, tables_before: int) -> list[Any]:
+        blocks: list[Any] = [
+            PageBreak("appendix"),
+            Paragraph("附件", "appendix_label"),
+            Heading(0, "数据附表", "", "appendix"),
+        ]
+        number = tables_before + 1
+        for table_id, spec in self.config.section("tables").items():
+            blocks.append(build_table(table_id, spec, self.figures, number, "appendix"))
+            number += 1
+        rows = []
+        for fig in self.figures:
+            if not fig.sections:
+                continue
+            source = fig.source.get("note") if fig.manual else (fig.source.get("file") or "公式")
+            rows.append(
+                [fig.label, fig.text, fig.definition, ("人工录入：" if fig.manual else "") + str(source)]
+            )
+        blocks.append(
+            Table(
+                "figure_list",
+                number,
+                "报告所用数据及口径",
+                ["指标", "数值", "口径", "来源"],
+                rows,
+                "appendix",
+            )
+        )
+        return blocks
+
+
+class _NarrativeAccess(Mapping[str, Any]):
+    """Narrative blocks by section name; a section the config does not describe is empty, not an error."""
+
+    def __init__(self, data: dict[str, Any]):
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data.get(key, {**dict.fromkeys(_NARRATIVE_TEXTS), "items": []})
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def _number(level: int, n: int) -> str:
+    if level == 1:
+        return f"{zn.cn_numeral(n)}、"
+    if level == 2:
+        return f"（{zn.cn_numeral(n)}）"
+    if level == 3:
+        return f"{n}."
+    return f"（{n}）"
+
+
+def cell_text(value: Any, figure: Figure) -> str:
+    if value is None or value != value:  # NaN
+        return "—"
+    if figure.format == "percent":
+        return f"{zn.round_half_up(value, 1):f}"  # one decimal in every row, so the column lines up
+    if figure.format in ("count",):
+        return zn.integer_text(value)
+    return zn.decimal_text(value)
+
+
+def build_table(
+    table_id: str, spec: Mapping[str, Any], figures: FigureSet, number: int, section: str
+) -> Table:
+    """A per-group table (one row per value of ``by``) with the district figures as the 合计 row."""
+    columns = spec["columns"]
+    frame = figures.breakdown(spec["by"], columns)
+    header = [spec.get("by_label", spec["by"])]
+    for col in columns:
+        fig = figures[col]
+        header.append(f"{fig.label}（{fig.unit}）" if fig.unit else fig.label)
+    rows = [
+        [str(group)] + [cell_text(frame.at[group, c], figures[c]) for c in columns] for group in frame.index
+    ]
+    total = spec.get("total_row", True)
+    if total:
+        rows.append(["合计"] + [cell_text(figures[c].value, figures[c]) for c in columns])
+    additive = [figures[c].additive for c in columns]
+    return Table(table_id, number, spec["caption"], header, rows, section, total_row=total, additive=additive)
+
+
+def compose(
+    config: Config, figures: FigureSet, findings: Findings, charts: Mapping[str, ChartImage]
+) -> Report:
+    """The whole report as blocks. Raises :class:`TemplateError` naming the template and line."""
+    return Composer(config, figures, findings, charts).compose()

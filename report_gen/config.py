@@ -1,0 +1,423 @@
+"""Load, merge, override and check a report config; hand later stages typed values.
+
+A district config is a small file that ``extends:`` a base (relative path, or
+a built-in config of that name) and is deep-merged over it: mappings merge
+key by key, lists and scalars replace, and ``null`` removes an inherited key.
+``--set KEY=VALUE`` overrides apply after merging. The merged config is
+checked against :data:`CONFIG_SCHEMA` before any data is read.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import resources
+from .errors import ConfigError, OptionError, Problem
+from .schema import Any_, Bool, Date, Either, Int, List, Map, MapOf, Num, Str
+
+TABLE_NAMES = ("organizations", "organizations_previous", "trainings")
+AGGREGATIONS = ("count", "sum", "distinct", "share", "formula")
+FORMATS = ("count", "decimal", "percent", "near", "approx", "approx_yu", "large")
+
+
+class _Loader(yaml.SafeLoader):
+    """``safe_load`` without implicit timestamps: dates stay text so we can say which is not real."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml_text(text: str, origin: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"，第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(Problem(f"YAML 格式有误{where}：{problem}", file=origin)) from None
+
+
+_SOURCE = Map(
+    fields={
+        "path": Str(doc="file path, relative to the config file", required=True),
+        "sheet": Str(doc="sheet name (xlsx); default: the first sheet whose header matches"),
+        "header_row": Int(doc="header row as Excel numbers it; default: found automatically", minimum=1),
+        "headers": MapOf(value=Str(), doc="extra header → canonical column name mappings"),
+    }
+)
+
+CONFIG_SCHEMA = Map(
+    fields={
+        "extends": Str(doc="a config to inherit from: relative path, or a built-in config name"),
+        "report": Map(
+            required=True,
+            fields={
+                "authority": Str(doc="issuing authority line, e.g. 中共××区委组织部", required=True),
+                "district": Str(doc="district name, e.g. ××区", required=True),
+                "title": Str(doc="report title", required=True),
+                "year": Int(doc="the report year", required=True, minimum=1949, maximum=2200),
+                "survey_period": Map(
+                    required=True,
+                    doc="when the survey ran",
+                    fields={"start": Date(required=True), "end": Date(required=True)},
+                ),
+                "date": Date(doc="成文日期; must be a real date", required=True),
+                "output_name": Str(doc="file name stem of the outputs"),
+                "requested_by": Str(doc="who asked for the survey, e.g. 市委组织部"),
+                "scope": Str(doc="what the survey covered, for the opening paragraph"),
+                "appendix": Bool(doc="add the 数据附表 appendix"),
+            },
+        ),
+        "data": Map(
+            required=True,
+            fields={name: Either(full=_SOURCE) for name in TABLE_NAMES},
+        ),
+        "template": Str(doc="built-in template set name, or a path to a district's template folder"),
+        "sections": List(item=Str(), doc="section templates in order"),
+        "style": MapOf(value=Any_(), doc="layout settings; see docs/official-format.md"),
+        "params": MapOf(
+            value=Any_(), doc="named values for expressions and templates, e.g. small_org_employees: 50"
+        ),
+        "indicators": MapOf(
+            value=Map(
+                fields={
+                    "label": Str(required=True, doc="name of the figure in Chinese"),
+                    "definition": Str(doc="plain-Chinese definition, listed in figures.json"),
+                    "table": Str(choices=("organizations", "trainings")),
+                    "agg": Str(required=True, choices=AGGREGATIONS),
+                    "column": Str(doc="column to sum or count distinct values of"),
+                    "where": Any_(doc="row filter expression"),
+                    "within": Any_(doc="denominator filter of a share"),
+                    "expr": Str(doc="formula over other figures"),
+                    "unit": Str(),
+                    "format": Str(choices=FORMATS),
+                    "compare": Bool(doc="state the year-on-year change when a previous ledger is given"),
+                }
+            )
+        ),
+        "manual_figures": MapOf(
+            value=Map(
+                fields={
+                    "label": Str(required=True),
+                    "value": Num(required=True),
+                    "unit": Str(),
+                    "format": Str(choices=FORMATS),
+                    "source": Str(required=True, doc="where the figure comes from"),
+                    "definition": Str(),
+                }
+            )
+        ),
+        "tables": MapOf(
+            value=Map(
+                fields={
+                    "caption": Str(required=True),
+                    "by": Str(required=True, doc="column to group rows by"),
+                    "by_label": Str(doc="header of the group column"),
+                    "columns": List(item=Str(), required=True, doc="indicator ids"),
+                    "total_row": Bool(),
+                }
+            )
+        ),
+        "charts": MapOf(
+            value=Map(
+                fields={
+                    "caption": Str(required=True),
+                    "kind": Str(choices=("bar", "barh", "pie"), required=True),
+                    "by": Str(required=True),
+                    "series": List(item=Str(), required=True),
+                    "stacked": Bool(),
+                    "alt": Str(doc="alternative text for the picture"),
+                }
+            )
+        ),
+        "problems": MapOf(
+            value=Map(
+                fields={
+                    "title": Str(required=True),
+                    "text": Str(required=True),
+                    "when": Any_(doc="condition over figures; absent = always stated"),
+                    "threshold": Num(),
+                }
+            )
+        ),
+        "recommendations": MapOf(
+            value=Map(
+                fields={
+                    "title": Str(required=True),
+                    "text": Str(required=True),
+                    "for": List(item=Str(), doc="problem ids; absent = always stated"),
+                }
+            )
+        ),
+        "checks": List(item=Any_(), doc="expressions over figures that must hold, e.g. a + b == total"),
+        "narrative": MapOf(
+            value=Either(
+                full=Map(
+                    fields={
+                        "title": Str(),
+                        "text": Str(),
+                        "intro": Str(),
+                        "items": MapOf(
+                            value=Map(fields={"title": Str(required=True), "text": Str(required=True)})
+                        ),
+                        "outro": Str(),
+                    }
+                ),
+                expand=lambda v: {"text": v},
+            )
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """One input table: the file and how to read it. ``sheet``/``header_row`` ``None`` = automatic."""
+
+    table: str
+    path: Path
+    sheet: str | None = None
+    header_row: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    authority: str
+    district: str
+    title: str
+    year: int
+    survey_start: dt.date
+    survey_end: dt.date
+    date: dt.date
+    output_name: str
+    requested_by: str | None
+    scope: str | None
+    appendix: bool
+
+
+@dataclass
+class Config:
+    """A merged, checked config. ``raw`` keeps the merged mapping for the stages that own a subtree."""
+
+    path: Path
+    report: ReportInfo
+    sources: dict[str, DataSource]
+    template: str
+    sections: list[str]
+    raw: dict[str, Any]
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def section(self, key: str) -> dict[str, Any]:
+        return self.raw.get(key) or {}
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; anything else in ``override`` replaces; ``None`` removes the key."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _read_config_file(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    if path in chain:
+        cycle = " → ".join(p.name for p in (*chain, path))
+        raise ConfigError(Problem(f"extends 形成循环：{cycle}", file=str(path), key="extends"))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(Problem("配置文件不存在", file=str(path))) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(Problem(f"无法读取配置文件（{exc}）", file=str(path))) from None
+    data = load_yaml_text(text, str(path))
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(Problem("配置文件的顶层应是键值映射", file=str(path)))
+    # Paths in a file are relative to that file, so resolve them before merging.
+    for name, source in (data.get("data") or {}).items():
+        if isinstance(source, str):
+            data["data"][name] = str(path.parent / source)
+        elif isinstance(source, dict) and isinstance(source.get("path"), str):
+            source["path"] = str(path.parent / source["path"])
+    if isinstance(data.get("template"), str) and _looks_like_path(data["template"]):
+        data["template"] = str(path.parent / data["template"])
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ConfigError(Problem("extends 应是配置文件路径", file=str(path), key="extends"))
+    parent_path = path.parent / parent
+    if not parent_path.exists():
+        builtin = resources.builtin_config(parent)
+        if builtin is None:
+            raise ConfigError(
+                Problem(
+                    f"找不到被继承的配置 {parent}（既不在 {path.parent}，也不是内置配置）",
+                    file=str(path),
+                    key="extends",
+                )
+            )
+        parent_path = builtin
+    return deep_merge(_read_config_file(parent_path.resolve(), (*chain, path)), data)
+
+
+def _looks_like_path(name: str) -> bool:
+    return "/" in name or "\\" in name or name.startswith(".")
+
+
+def parse_assignment(text: str, option: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise OptionError(Problem(f"{option} 需要 KEY=VALUE 的形式，收到“{text}”"))
+    return key.strip(), value
+
+
+def apply_overrides(raw: dict[str, Any], sets: list[str]) -> dict[str, Any]:
+    """Apply ``--set a.b.c=VALUE`` overrides; VALUE is read as YAML."""
+    for item in sets:
+        key, value_text = parse_assignment(item, "--set")
+        value = load_yaml_text(value_text, f"--set {key}")
+        parts = key.split(".")
+        node = raw
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = {}
+                node[part] = child
+            node = child
+        node[parts[-1]] = value
+    return raw
+
+
+_SAFE_NAME = re.compile(r"^[^/\\:*?\"<>|\x00-\x1f]+$")
+
+
+def load_config(
+    path: str | Path,
+    sets: list[str] | None = None,
+    data_overrides: list[str] | None = None,
+) -> Config:
+    """Read ``path`` with its ``extends`` chain, apply overrides, check it, and return a :class:`Config`.
+
+    Raises :class:`ConfigError` listing every problem with its key path.
+    """
+    path = Path(path).resolve()
+    raw = _read_config_file(path)
+    raw = apply_overrides(raw, sets or [])
+    for item in data_overrides or []:
+        table, value = parse_assignment(item, "--data")
+        if table not in TABLE_NAMES:
+            raise OptionError(Problem(f"--data 的表名“{table}”未知，可用：{', '.join(TABLE_NAMES)}"))
+        source = raw.setdefault("data", {}).get(table)
+        resolved = str(Path(value).expanduser().resolve())
+        if isinstance(source, dict):
+            source["path"] = resolved
+        else:
+            raw["data"][table] = resolved
+
+    issues: list[tuple[str, str]] = []
+    checked = CONFIG_SCHEMA.check(raw, "", issues)
+    if checked is not None:
+        _check_semantics(checked, issues)
+    if issues:
+        raise ConfigError([Problem(message, file=str(path), key=key) for key, message in issues])
+
+    rep = checked["report"]
+    output_name = rep.get("output_name") or path.stem
+    if not _SAFE_NAME.match(output_name) or output_name in (".", ".."):
+        raise ConfigError(
+            Problem(
+                f"“{output_name}”不能用作文件名（不能含路径分隔符或特殊字符）",
+                file=str(path),
+                key="report.output_name",
+            )
+        )
+    report = ReportInfo(
+        authority=rep["authority"],
+        district=rep["district"],
+        title=rep["title"],
+        year=rep["year"],
+        survey_start=rep["survey_period"]["start"],
+        survey_end=rep["survey_period"]["end"],
+        date=rep["date"],
+        output_name=output_name,
+        requested_by=rep.get("requested_by"),
+        scope=rep.get("scope"),
+        appendix=bool(rep.get("appendix", False)),
+    )
+    sources = {
+        name: DataSource(
+            table=name,
+            path=Path(spec["path"]),
+            sheet=spec.get("sheet"),
+            header_row=spec.get("header_row"),
+            headers=spec.get("headers") or {},
+        )
+        for name, spec in checked["data"].items()
+    }
+    return Config(
+        path=path,
+        report=report,
+        sources=sources,
+        template=checked.get("template") or "default",
+        sections=checked.get("sections")
+        or ["situation", "practices", "results", "problems", "recommendations"],
+        raw=checked,
+    )
+
+
+def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None:
+    """Rules across keys that a per-key schema cannot state."""
+    rep = cfg.get("report") or {}
+    period = rep.get("survey_period") or {}
+    start, end = period.get("start"), period.get("end")
+    if start and end and start > end:
+        issues.append(("report.survey_period", f"start {start} is after end {end}"))
+    if rep.get("date") and end and rep["date"] < end:
+        issues.append(("report.date", f"{rep['date']} is before the survey ended ({end})"))
+    if rep.get("year") and end and end.year not in (rep["year"], rep["year"] + 1):
+        issues.append(("report.survey_period.end", f"{end} does not fall in report year {rep['year']}"))
+    if "organizations" not in (cfg.get("data") or {}):
+        issues.append(("data.organizations", "is required (the ledger of organisations)"))
+    indicators = cfg.get("indicators") or {}
+    manual = cfg.get("manual_figures") or {}
+    for dup in sorted(set(indicators) & set(manual)):
+        issues.append((f"manual_figures.{dup}", "has the same id as an indicator"))
+    for key, ind in indicators.items():
+        agg = ind.get("agg")
+        if agg in ("sum", "distinct") and not ind.get("column"):
+            issues.append((f"indicators.{key}.column", f"is required for agg: {agg}"))
+        if agg == "formula" and not ind.get("expr"):
+            issues.append((f"indicators.{key}.expr", "is required for agg: formula"))
+    for kind in ("tables", "charts"):
+        for key, spec in (cfg.get(kind) or {}).items():
+            for i, ref in enumerate(spec.get("columns") or spec.get("series") or []):
+                if ref not in indicators:
+                    which = "columns" if kind == "tables" else "series"
+                    issues.append((f"{kind}.{key}.{which}[{i}]", f"{ref!r} is not an indicator id"))
+    problems = cfg.get("problems") or {}
+    for key, rec in (cfg.get("recommendations") or {}).items():
+        for i, ref in enumerate(rec.get("for") or []):
+            if ref not in problems:
+                issues.append((f"recommendations.{key}.for[{i}]", f"{ref!r} is not a problem id"))

@@ -1,0 +1,90 @@
+"""The composed report, independent of any output format.
+
+Writers (Word, HTML, Markdown) receive a :class:`Report` and render the same
+blocks, so the three outputs never disagree on wording, numbers or order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Heading:
+    """A numbered heading. ``number`` is generated (``一、`` ``（一）`` ``1.`` ``（1）``), never typed."""
+
+    level: int
+    text: str
+    number: str
+    section: str
+
+    @property
+    def full_text(self) -> str:
+        return f"{self.number}{self.text}"
+
+
+@dataclass
+class Paragraph:
+    text: str
+    section: str
+
+
+@dataclass
+class Table:
+    """A table with its caption above: ``表1 各街道……``. ``total_row`` marks a last 合计 row."""
+
+    id: str
+    number: int
+    caption: str
+    header: list[str]
+    rows: list[list[str]]
+    section: str
+    total_row: bool = False
+    additive: list[bool] = field(default_factory=list)
+    """Per data column (after the first): do its rows add up to the 合计 row (counts and sums)?"""
+
+    @property
+    def caption_text(self) -> str:
+        return f"表{self.number}　{self.caption}"
+
+
+@dataclass
+class Picture:
+    """A chart with its caption below: ``图1 ……``. ``width_mm`` is its printed width."""
+
+    id: str
+    number: int
+    caption: str
+    png: bytes
+    width_mm: float
+    height_mm: float
+    alt: str
+    section: str
+
+    @property
+    def caption_text(self) -> str:
+        return f"图{self.number}　{self.caption}"
+
+
+@dataclass
+class PageBreak:
+    section: str = ""
+
+
+Block = Heading | Paragraph | Table | Picture | PageBreak
+
+
+@dataclass
+class Report:
+    authority: str
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+    signature: str = ""
+    date_text: str = ""
+    appendix: list[Block] = field(default_factory=list)
+
+    def all_blocks(self) -> list[Block]:
+        return [*self.blocks, *self.appendix]
+
+    def text_blocks(self) -> list[Heading | Paragraph]:
+        return [b for b in self.all_blocks() if isinstance(b, (Heading, Paragraph))]

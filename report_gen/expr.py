@@ -1,0 +1,239 @@
+"""A small, safe expression language for filters, formulas and rule conditions in YAML.
+
+Config text is never given to ``eval``. It is parsed with :mod:`ast` and
+only a whitelist of node types is accepted: literals, names, arithmetic,
+comparisons, ``and``/``or``/``not``, ``in`` with a list, and a few named
+functions. Names stand for ledger columns (evaluated as whole pandas columns,
+so a filter over a million rows is one vectorised operation) or for figures
+and parameters (scalars).
+
+Examples::
+
+    category == "非公企业" and above_scale
+    year(party_org_founded) == report_year
+    mobile_members / party_members * 100
+    small_share >= threshold
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import difflib
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+class ExpressionError(ValueError):
+    """The expression text is not in the language, or names something unknown."""
+
+
+def _is_series(value: Any) -> bool:
+    return isinstance(value, pd.Series)
+
+
+def _blank(value: Any) -> Any:
+    if _is_series(value):
+        result = value.isna()
+        if value.dtype == object or pd.api.types.is_string_dtype(value.dtype):
+            result = result | (value.astype("string").fillna("") == "")
+        return result
+    return value is None or value == "" or (isinstance(value, float) and np.isnan(value))
+
+
+def _year(value: Any) -> Any:
+    if _is_series(value):
+        return value.dt.year
+    if value is None:
+        return None
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return value.year
+    raise ExpressionError(f"year() needs a date, got {value!r}")
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "year": _year,
+    "blank": _blank,
+    "present": lambda v: ~_blank(v) if _is_series(v) else not _blank(v),
+    "abs": lambda v: v.abs() if _is_series(v) else (None if v is None else abs(v)),
+}
+
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Mod: operator.mod,
+}
+_COMPARE = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+
+
+class Expression:
+    """A parsed, checked expression. ``names`` is every name it reads."""
+
+    def __init__(self, text: str):
+        self.text = str(text)
+        try:
+            tree = ast.parse(self.text.strip(), mode="eval")
+        except SyntaxError as exc:
+            raise ExpressionError(f"not a valid expression: {self.text!r} ({exc.msg})") from None
+        self._tree = tree.body
+        self.names: set[str] = set()
+        self._check(self._tree)
+
+    def _check(self, node: ast.AST) -> None:
+        if isinstance(node, ast.BoolOp):
+            for value in node.values:
+                self._check(value)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub, ast.UAdd)):
+            self._check(node.operand)
+        elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            self._check(node.left)
+            self._check(node.right)
+        elif isinstance(node, ast.Compare):
+            self._check(node.left)
+            for op, right in zip(node.ops, node.comparators, strict=True):
+                if type(op) not in _COMPARE and not isinstance(op, (ast.In, ast.NotIn)):
+                    raise ExpressionError(f"operator not allowed in {self.text!r}")
+                if isinstance(op, (ast.In, ast.NotIn)) and not isinstance(right, (ast.List, ast.Tuple)):
+                    raise ExpressionError(f'\'in\' needs a list like ["a", "b"] in {self.text!r}')
+                self._check(right)
+        elif isinstance(node, ast.Name):
+            self.names.add(node.id)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float, bool)):
+            pass
+        elif isinstance(node, (ast.List, ast.Tuple)):
+            for elt in node.elts:
+                if not isinstance(elt, ast.Constant):
+                    raise ExpressionError(f"lists may hold only literal values in {self.text!r}")
+        elif isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                allowed = ", ".join(sorted(FUNCTIONS))
+                raise ExpressionError(f"only these functions may be called: {allowed} ({self.text!r})")
+            if node.keywords:
+                raise ExpressionError(f"functions take positional arguments only ({self.text!r})")
+            for arg in node.args:
+                self._check(arg)
+        else:
+            raise ExpressionError(f"{type(node).__name__} is not allowed in expressions ({self.text!r})")
+
+    def check_names(self, known: Iterable[str]) -> None:
+        """Raise :class:`ExpressionError` naming the first unknown name, with a suggestion."""
+        known = list(known)
+        for name in sorted(self.names):
+            if name not in known:
+                hint = difflib.get_close_matches(name, known, n=1)
+                suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+                raise ExpressionError(f"unknown name {name!r} in {self.text!r}{suggestion}")
+
+    def evaluate(self, env: Mapping[str, Any]) -> Any:
+        """Evaluate over ``env``. ``None`` in scalar arithmetic (an undefined figure) yields ``None``."""
+        return self._eval(self._tree, env)
+
+    def _eval(self, node: ast.AST, env: Mapping[str, Any]) -> Any:
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return [elt.value for elt in node.elts]  # type: ignore[attr-defined]
+        if isinstance(node, ast.Name):
+            if node.id not in env:
+                raise ExpressionError(f"unknown name {node.id!r} in {self.text!r}")
+            return env[node.id]
+        if isinstance(node, ast.Call):
+            args = [self._eval(arg, env) for arg in node.args]
+            return FUNCTIONS[node.func.id](*args)  # type: ignore[attr-defined]
+        if isinstance(node, ast.UnaryOp):
+            value = self._eval(node.operand, env)
+            if isinstance(node.op, ast.Not):
+                return ~_as_bool(value) if _is_series(value) else (not value)
+            if value is None:
+                return None
+            return -value if isinstance(node.op, ast.USub) else value
+        if isinstance(node, ast.BoolOp):
+            values = [self._eval(v, env) for v in node.values]
+            if any(_is_series(v) for v in values):
+                result = _as_bool(values[0])
+                for v in values[1:]:
+                    v = _as_bool(v)
+                    result = (result & v) if isinstance(node.op, ast.And) else (result | v)
+                return result
+            if isinstance(node.op, ast.And):
+                return all(bool(v) for v in values)
+            return any(bool(v) for v in values)
+        if isinstance(node, ast.BinOp):
+            left, right = self._eval(node.left, env), self._eval(node.right, env)
+            return _arith(_BINARY[type(node.op)], left, right)
+        if isinstance(node, ast.Compare):
+            left = self._eval(node.left, env)
+            result: Any = None
+            for op, right_node in zip(node.ops, node.comparators, strict=True):
+                right = self._eval(right_node, env)
+                part = _compare(op, left, right)
+                result = part if result is None else _and(result, part)
+                left = right
+            return result
+        raise ExpressionError(f"cannot evaluate {self.text!r}")  # unreachable after _check
+
+
+def _as_bool(value: Any) -> Any:
+    if _is_series(value):
+        return value.fillna(False).astype(bool)
+    return bool(value)
+
+
+def _and(a: Any, b: Any) -> Any:
+    if _is_series(a) or _is_series(b):
+        return _as_bool(a) & _as_bool(b)
+    return bool(a) and bool(b)
+
+
+def _arith(fn: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
+    if not (_is_series(left) or _is_series(right)):
+        if left is None or right is None:
+            return None
+        try:
+            return fn(left, right)
+        except ZeroDivisionError:
+            return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = fn(left, right)
+    if _is_series(result) and pd.api.types.is_float_dtype(result.dtype):
+        result = result.replace([np.inf, -np.inf], np.nan)
+    return result
+
+
+def _compare(op: ast.cmpop, left: Any, right: Any) -> Any:
+    if isinstance(op, (ast.In, ast.NotIn)):
+        if _is_series(left):
+            hit = left.isin(right)
+        else:
+            hit = left in right
+        return (
+            ~hit
+            if isinstance(op, ast.NotIn) and _is_series(hit)
+            else ((not hit) if isinstance(op, ast.NotIn) else hit)
+        )
+    fn = _COMPARE[type(op)]
+    if not (_is_series(left) or _is_series(right)) and (left is None or right is None):
+        return False
+    result = fn(left, right)
+    return _as_bool(result) if _is_series(result) else result
+
+
+def compile_expression(text: Any, known: Iterable[str] | None = None) -> Expression:
+    """Parse ``text`` (a YAML scalar: string, number or boolean) and check its names."""
+    expr = Expression(text if isinstance(text, str) else repr(text))
+    if known is not None:
+        expr.check_names(known)
+    return expr

@@ -1,0 +1,368 @@
+"""Compute every figure the report states from indicator definitions in the config.
+
+An indicator is data, not code::
+
+    party_orgs:
+      label: 党组织数
+      agg: distinct            # count | sum | distinct | share | formula
+      column: party_org_name
+      where: party_org_form != "未组建"
+      unit: 个
+
+``where``/``within`` filter rows (names are ledger columns and ``report_year``);
+``formula`` combines other figures. The same definition gives the district
+figure, a per-group series for tables and charts, and last year's value when
+the previous ledger is given. Manual figures come from the config with a
+source note and are marked as entered by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import zh_numbers as zn
+from .config import Config
+from .errors import ConfigError, Problem
+from .expr import Expression, ExpressionError, compile_expression
+from .validate import Ledgers
+
+TABLE_LABELS = {"organizations": "两新组织台账", "trainings": "培训记录"}
+_AGG_WORDS = {"count": "行数", "sum": "合计", "distinct": "不重复个数", "share": "占比"}
+
+
+@dataclass
+class Figure:
+    """One figure the report may state.
+
+    ``value`` is ``None`` when the figure is undefined for this data (a share
+    of zero organisations); its ``text`` is then ``—``. ``previous`` is last
+    year's value, ``None`` without a previous ledger or for figures not compared.
+    """
+
+    id: str
+    label: str
+    value: float | int | None
+    text: str
+    unit: str
+    format: str
+    definition: str
+    source: dict[str, Any]
+    previous: float | int | None = None
+    change: str | None = None
+    additive: bool = False
+    sections: list[str] = field(default_factory=list)
+
+    @property
+    def manual(self) -> bool:
+        return self.source.get("kind") == "manual"
+
+
+@dataclass
+class FigureSet:
+    """All figures of one build, plus the engine for per-group breakdowns."""
+
+    figures: dict[str, Figure]
+    engine: IndicatorEngine
+
+    def __getitem__(self, key: str) -> Figure:
+        return self.figures[key]
+
+    def __iter__(self) -> Iterator[Figure]:
+        return iter(self.figures.values())
+
+    def values(self) -> dict[str, Any]:
+        return {k: f.value for k, f in self.figures.items()}
+
+    def breakdown(self, by: str, ids: list[str]) -> pd.DataFrame:
+        """One row per value of column ``by`` (sorted), one column per indicator id."""
+        return pd.DataFrame({i: self.engine.grouped(i, by) for i in ids})
+
+
+def format_value(value: float | int | None, fmt: str, unit: str) -> str:
+    """The printed form of a value in one of the config's formats."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "—"
+    if fmt == "percent":
+        return zn.percent_text(value)
+    body = {
+        "count": zn.integer_text,
+        "decimal": zn.decimal_text,
+        "near": zn.near_text,
+        "approx": lambda v: zn.approx_text(v, "多"),
+        "approx_yu": lambda v: zn.approx_text(v, "余"),
+        "large": zn.large_text,
+    }[fmt](value)
+    return body + unit
+
+
+def change_text(current: Any, previous: Any, fmt: str, unit: str) -> str | None:
+    if current is None or previous is None:
+        return None
+    if fmt == "percent":
+        return zn.rate_change_text(current, previous)
+    return zn.count_change_text(current, previous, unit)
+
+
+def _scalar(value: Any) -> float | int | None:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value) or np.isinf(value):
+            return None
+        return int(value) if float(value).is_integer() else float(value)
+    return value
+
+
+class IndicatorEngine:
+    """Evaluates indicator definitions over the ledgers, with caching and cycle detection."""
+
+    def __init__(self, config: Config, ledgers: Ledgers, previous: bool = False):
+        self.defs: dict[str, dict[str, Any]] = config.section("indicators")
+        self.manual: dict[str, dict[str, Any]] = config.section("manual_figures")
+        self.year = config.report.year - (1 if previous else 0)
+        self.user_params: dict[str, Any] = config.section("params")
+        self.previous = previous
+        name = "organizations_previous" if previous else "organizations"
+        self.frames: dict[str, pd.DataFrame | None] = {
+            "organizations": ledgers.frame(name),
+            "trainings": ledgers.frame("trainings"),
+        }
+        self.files = {k: t.file_label for k, t in ledgers.tables.items()}
+        self._cache: dict[tuple[str, str | None], Any] = {}
+        self._stack: list[str] = []
+        self._compiled: dict[tuple[str, str], Expression] = {}
+        self.rows_counted: dict[str, int] = {}
+
+    # -- compiling ---------------------------------------------------------------------
+
+    def params(self) -> dict[str, Any]:
+        """Names every expression may read besides columns and figures: ``report_year`` and ``params``."""
+        return {**self.user_params, "report_year": self.year}
+
+    def expression(self, ind_id: str, key: str) -> Expression:
+        cached = self._compiled.get((ind_id, key))
+        if cached is not None:
+            return cached
+        spec = self.defs[ind_id]
+        if key == "expr":
+            known = [*self.defs, *self.manual, *self.params()]
+        else:
+            table = self.frames.get(spec.get("table", "organizations"))
+            known = [*(table.columns if table is not None else []), *self.params()]
+        try:
+            expr = compile_expression(spec[key], known)
+        except ExpressionError as exc:
+            raise ConfigError(Problem(str(exc), key=f"indicators.{ind_id}.{key}")) from None
+        self._compiled[(ind_id, key)] = expr
+        return expr
+
+    def check_all(self) -> None:
+        """Compile every expression up front so all config mistakes are reported together."""
+        problems: list[Problem] = []
+        for ind_id, spec in self.defs.items():
+            for key in ("where", "within", "expr"):
+                if key in spec and (spec.get("table", "organizations") in self.frames or key == "expr"):
+                    try:
+                        self.expression(ind_id, key)
+                    except ConfigError as exc:
+                        problems.extend(exc.problems)
+        if problems:
+            raise ConfigError(problems)
+
+    # -- evaluating --------------------------------------------------------------------
+
+    def available(self, ind_id: str) -> bool:
+        """False when the indicator needs a table this build does not have (no trainings file)."""
+        if ind_id in self.manual:
+            return True
+        spec = self.defs[ind_id]
+        if spec["agg"] == "formula":
+            return all(
+                self.available(n)
+                for n in self.expression(ind_id, "expr").names
+                if n in self.defs or n in self.manual
+            )
+        return self.frames.get(spec.get("table", "organizations")) is not None
+
+    def value(self, ind_id: str) -> Any:
+        return self._evaluate(ind_id, None)
+
+    def grouped(self, ind_id: str, by: str) -> pd.Series:
+        return self._evaluate(ind_id, by)
+
+    def _evaluate(self, ind_id: str, by: str | None) -> Any:
+        key = (ind_id, by)
+        if key in self._cache:
+            return self._cache[key]
+        if ind_id in self.manual:
+            return self.manual[ind_id]["value"]
+        if ind_id in self._stack:
+            cycle = " → ".join([*self._stack, ind_id])
+            raise ConfigError(
+                Problem(f"indicators refer to each other in a cycle: {cycle}", key=f"indicators.{ind_id}")
+            )
+        self._stack.append(ind_id)
+        try:
+            result = self._compute(ind_id, self.defs[ind_id], by)
+        finally:
+            self._stack.pop()
+        self._cache[key] = result
+        return result
+
+    def _mask(self, ind_id: str, key: str, frame: pd.DataFrame) -> pd.Series:
+        spec = self.defs[ind_id]
+        if key not in spec:
+            return pd.Series(True, index=frame.index)
+        env: dict[str, Any] = {c: frame[c] for c in frame.columns}
+        env.update(self.params())
+        result = self.expression(ind_id, key).evaluate(env)
+        if not isinstance(result, pd.Series):
+            return pd.Series(bool(result), index=frame.index)
+        return result.fillna(False).astype(bool)
+
+    def _compute(self, ind_id: str, spec: dict[str, Any], by: str | None) -> Any:
+        agg = spec["agg"]
+        if agg == "formula":
+            expr = self.expression(ind_id, "expr")
+            env: dict[str, Any] = dict(self.params())
+            for name in expr.names:
+                if name in self.defs or name in self.manual:
+                    env[name] = self._evaluate(name, by) if name in self.defs else self.manual[name]["value"]
+            result = expr.evaluate(env)
+            if isinstance(result, pd.Series):
+                return result.astype("Float64").astype(float).replace([np.inf, -np.inf], np.nan)
+            return _scalar(result)
+        table = spec.get("table", "organizations")
+        frame = self.frames.get(table)
+        if frame is None:
+            return None
+        mask = self._mask(ind_id, "where", frame)
+        if agg == "share":
+            within = self._mask(ind_id, "within", frame)
+            num, den = (mask & within), within
+            if by is None:
+                self.rows_counted[ind_id] = int(num.sum())
+                total = int(den.sum())
+                return None if total == 0 else _scalar(num.sum() / total * 100)
+            groups = frame[by]
+            n = num.groupby(groups, sort=False).sum().reindex(_groups(frame, by), fill_value=0)
+            d = den.groupby(groups, sort=False).sum().reindex(_groups(frame, by), fill_value=0)
+            return (n / d.replace(0, np.nan) * 100).astype(float)
+        rows = frame[mask]
+        if by is None:
+            self.rows_counted[ind_id] = len(rows)
+            if agg == "count":
+                return len(rows)
+            if agg == "sum":
+                return _scalar(rows[spec["column"]].sum())
+            return int(rows[spec["column"]].dropna().nunique())
+        grouped = rows.groupby(by, sort=False)
+        if agg == "count":
+            result = grouped.size()
+        elif agg == "sum":
+            result = grouped[spec["column"]].sum()
+        else:
+            result = grouped[spec["column"]].nunique()
+        return result.reindex(_groups(frame, by), fill_value=0).astype(float)
+
+
+def _groups(frame: pd.DataFrame, by: str) -> pd.Index:
+    """Groups in the order the ledger first lists them: the district's own order of streets."""
+    return pd.Index(frame[by].dropna().unique(), name=by)
+
+
+def _default_format(spec: Mapping[str, Any]) -> str:
+    if spec.get("format"):
+        return spec["format"]
+    if spec.get("agg") == "share" or spec.get("unit") == "%":
+        return "percent"
+    return "count"
+
+
+_PARAM_REF = re.compile(r"params\.(\w+)")
+
+
+def _definition(ind_id: str, spec: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    """The config's plain-Chinese definition (``params.NAME`` replaced by its value), or one derived."""
+    if spec.get("definition"):
+        return _PARAM_REF.sub(lambda m: str(params.get(m.group(1), m.group(0))), spec["definition"])
+    if spec["agg"] == "formula":
+        return f"按公式 {spec['expr']} 计算"
+    table = TABLE_LABELS.get(spec.get("table", "organizations"), "")
+    where = f"中满足 {spec['where']} 的" if spec.get("where") else "中"
+    column = f"“{spec['column']}”" if spec.get("column") else ""
+    return f"{table}{where}{column}{_AGG_WORDS[spec['agg']]}"
+
+
+def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
+    """Every figure of the report, with last year's values when a previous ledger is given.
+
+    Raises :class:`ConfigError` for an indicator that names an unknown column or figure.
+    """
+    engine = IndicatorEngine(config, ledgers)
+    engine.check_all()
+    previous = (
+        IndicatorEngine(config, ledgers, previous=True)
+        if ledgers.frame("organizations_previous") is not None
+        else None
+    )
+    figures: dict[str, Figure] = {}
+    for ind_id, spec in engine.defs.items():
+        if not engine.available(ind_id):
+            continue
+        value = _scalar(engine.value(ind_id))
+        fmt, unit = _default_format(spec), spec.get("unit", "")
+        if fmt == "percent":
+            unit = "%"
+        table = spec.get("table", "organizations")
+        source: dict[str, Any] = {"kind": "computed"}
+        if spec["agg"] == "formula":
+            source["formula"] = spec["expr"]
+        else:
+            source.update(
+                table=table,
+                file=engine.files.get(table),
+                aggregation=spec["agg"],
+                column=spec.get("column"),
+                filter=spec.get("where"),
+                within=spec.get("within"),
+                rows=engine.rows_counted.get(ind_id),
+            )
+        prev_value = None
+        compare = spec.get("compare", table == "organizations")
+        if previous is not None and compare and previous.available(ind_id):
+            prev_value = _scalar(previous.value(ind_id))
+        figures[ind_id] = Figure(
+            id=ind_id,
+            label=spec["label"],
+            value=value,
+            text=format_value(value, fmt, unit),
+            unit=unit,
+            format=fmt,
+            definition=_definition(ind_id, spec, engine.user_params),
+            source=source,
+            previous=prev_value,
+            change=change_text(value, prev_value, fmt, unit),
+            additive=spec["agg"] in ("count", "sum"),
+        )
+    for fig_id, spec in engine.manual.items():
+        fmt, unit = _default_format(spec), spec.get("unit", "")
+        figures[fig_id] = Figure(
+            id=fig_id,
+            label=spec["label"],
+            value=spec["value"],
+            text=format_value(spec["value"], fmt, unit),
+            unit=unit,
+            format=fmt,
+            definition=spec.get("definition") or spec["label"],
+            source={"kind": "manual", "note": spec["source"]},
+        )
+    return FigureSet(figures, engine)

@@ -1,0 +1,324 @@
+"""Read a ledger file into cells under canonical column names, with Excel row numbers.
+
+Handles what exported and hand-kept ledgers contain: title and blank rows
+above the header (the header row is found by matching known headers), merged
+cells (their value fills the whole merged area), fully blank rows and 合计
+rows (ignored and reported), CSV in UTF-8, UTF-8 with BOM or GB18030, and
+``.xlsx``/``.parquet``. Typing and checks are :mod:`report_gen.validate`'s.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .config import DataSource
+from .contract import TableContract, header_index, match_header, normalise_header
+from .errors import DataError, Problem
+
+HEADER_SEARCH_ROWS = 30
+TOTAL_WORDS = {"合计", "总计", "小计", "合计：", "总计：", "合计:"}
+
+
+@dataclass
+class IgnoredRow:
+    row: int
+    reason: str
+
+
+@dataclass
+class RawTable:
+    """Cells of one table as read, before typing.
+
+    ``frame`` has one column per recognised canonical column (cells as read:
+    text, numbers or datetimes) and is indexed by the row number Excel shows.
+    ``headers`` maps canonical names to the header text as the user wrote it.
+    """
+
+    source: DataSource
+    contract: TableContract
+    file_label: str
+    sheet: str | None
+    frame: pd.DataFrame
+    headers: dict[str, str]
+    ignored: list[IgnoredRow] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def read_table(source: DataSource, contract: TableContract) -> RawTable:
+    """Read ``source`` and map its header onto ``contract``. Raises :class:`DataError`."""
+    path = source.path
+    label = path.name
+    if not path.exists():
+        raise DataError(Problem(f"文件不存在（完整路径：{path}）", file=label))
+    if path.is_dir():
+        raise DataError(Problem("这是一个文件夹，不是数据文件", file=label))
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        grid, sheet = _read_csv(path), None
+        frame = _frame_from_grid(source, contract, label, sheet, grid)
+    elif suffix in (".xlsx", ".xlsm"):
+        frame = _read_xlsx(source, contract, label)
+    elif suffix == ".parquet":
+        frame = _read_parquet(source, contract, label)
+    else:
+        raise DataError(Problem(f"不支持的文件类型“{suffix}”（应为 .csv、.xlsx 或 .parquet）", file=label))
+    return frame
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def _decode(path: Path) -> tuple[str, str]:
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        raise DataError(Problem("无法识别文件编码（应为 UTF-8 或 GB18030）", file=path.name)) from None
+
+
+def _read_csv(path: Path) -> tuple[list[list[object]], str]:
+    text, _encoding = _decode(path)
+    head: list[list[object]] = []
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for _ in range(HEADER_SEARCH_ROWS):
+            head.append(list(next(reader)))
+    except StopIteration:
+        pass
+    except csv.Error as exc:
+        raise DataError(Problem(f"CSV 格式有误：{exc}", file=path.name)) from None
+    return head, text
+
+
+def _frame_from_grid(source, contract, label, sheet, grid) -> RawTable:
+    head, text = grid
+    index = header_index(contract, dict(source.headers))
+    header_idx = _find_header(head, index, source, contract, label, sheet)
+    header_cells = head[header_idx] if header_idx < len(head) else []
+    names = [str(c) for c in header_cells]
+    try:
+        body = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            skiprows=header_idx + 1,
+            names=list(range(len(names))),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        raise DataError(Problem(f"CSV 格式有误（可能有多余的引号或分隔符）：{exc}", file=label)) from None
+    except pd.errors.EmptyDataError:
+        body = pd.DataFrame(columns=list(range(len(names))))
+    body.index = body.index + header_idx + 2
+    return _map_columns(source, contract, label, sheet, names, body, index)
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+
+def _read_xlsx(source: DataSource, contract: TableContract, label: str) -> RawTable:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    path = source.path
+    if not zipfile.is_zipfile(path):
+        raise DataError(
+            Problem(
+                "不是有效的 .xlsx 文件（文件内容不是 Excel 工作簿，可能是改了扩展名的文本文件）", file=label
+            )
+        )
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise DataError(
+            Problem(f"无法打开 Excel 文件（文件可能已损坏或不完整）：{exc}", file=label)
+        ) from None
+    index = header_index(contract, dict(source.headers))
+    names = workbook.sheet_names
+    if source.sheet is not None:
+        if source.sheet not in names:
+            hint = difflib.get_close_matches(source.sheet, names, n=1)
+            extra = f"，是否应为“{hint[0]}”？" if hint else ""
+            raise DataError(
+                Problem(f"没有名为“{source.sheet}”的工作表（现有：{'、'.join(names)}）{extra}", file=label)
+            )
+        candidates = [source.sheet]
+    else:
+        candidates = list(names)
+    chosen = None
+    for name in candidates:
+        try:
+            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (CalamineError, ValueError) as exc:
+            raise DataError(
+                Problem(f"无法读取工作表（文件可能已损坏）：{exc}", file=label, sheet=name)
+            ) from None
+        head = rows[:HEADER_SEARCH_ROWS]
+        if source.sheet is not None or _best_header_row(head, index)[1] >= 2:
+            chosen = (name, rows)
+            break
+    if chosen is None:
+        raise DataError(
+            Problem(
+                f"在各工作表（{'、'.join(names)}）的前{HEADER_SEARCH_ROWS}行都没有找到{contract.label}的表头"
+                f"（如“{contract.columns[1].headers[0]}”“{contract.columns[0].headers[0]}”）",
+                file=label,
+            )
+        )
+    sheet, rows = chosen
+    _fill_merged(workbook.get_sheet_by_name(sheet), rows)
+    header_idx = _find_header(rows[:HEADER_SEARCH_ROWS], index, source, contract, label, sheet)
+    header_cells = rows[header_idx] if header_idx < len(rows) else []
+    width = len(header_cells)
+    body_rows = [list(r[:width]) + [""] * (width - len(r)) for r in rows[header_idx + 1 :]]
+    body = pd.DataFrame(body_rows, columns=list(range(width)), dtype=object)
+    body.index = pd.RangeIndex(header_idx + 2, header_idx + 2 + len(body_rows))
+    return _map_columns(source, contract, label, sheet, [str(c) for c in header_cells], body, index)
+
+
+def _fill_merged(sheet, rows: list[list[object]]) -> None:
+    """Give every cell of a merged area the value of its top-left cell, as a reader sees it."""
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+        if r0 >= len(rows):
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, c1 + 1):
+                if c < len(row):
+                    row[c] = value
+
+
+# --- Parquet -------------------------------------------------------------------------------
+
+
+def _read_parquet(source: DataSource, contract: TableContract, label: str) -> RawTable:
+    try:
+        frame = pd.read_parquet(source.path)
+    except Exception as exc:  # pyarrow raises many types for broken files
+        raise DataError(
+            Problem(f"无法读取 Parquet 文件（{type(exc).__name__}: {exc}）", file=label)
+        ) from None
+    names = [str(c) for c in frame.columns]
+    frame.columns = list(range(len(names)))
+    frame.index = pd.RangeIndex(2, 2 + len(frame))
+    index = header_index(contract, dict(source.headers))
+    return _map_columns(source, contract, label, None, names, frame, index)
+
+
+# --- header and rows -----------------------------------------------------------------------
+
+
+def _best_header_row(head: list[list[object]], index: dict[str, str]) -> tuple[int, int]:
+    best, best_score = 0, 0
+    for i, row in enumerate(head):
+        score = len({match_header(cell, index) for cell in row} - {None})
+        if score > best_score:
+            best, best_score = i, score
+    return best, best_score
+
+
+def _find_header(head, index, source, contract, label, sheet) -> int:
+    if source.header_row is not None:
+        return source.header_row - 1
+    if not head or all(not any(str(c).strip() for c in row) for row in head):
+        raise DataError(Problem("文件是空的，没有表头和数据", file=label, sheet=sheet))
+    row, score = _best_header_row(head, index)
+    if score < 2:
+        raise DataError(
+            Problem(
+                f"在前{HEADER_SEARCH_ROWS}行没有找到{contract.label}的表头"
+                f"（如“{contract.columns[1].headers[0]}”“{contract.columns[0].headers[0]}”）；"
+                "可在配置中用 header_row 指明表头所在行，或用 headers 映射表头",
+                file=label,
+                sheet=sheet,
+            )
+        )
+    return row
+
+
+def _cell_text(series: pd.Series) -> pd.Series:
+    return series.astype("string").fillna("").str.strip()
+
+
+def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable:
+    warnings: list[Problem] = []
+    mapping: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    unknown: list[str] = []
+    for pos, header in enumerate(names):
+        canonical = match_header(header, index)
+        if canonical is None:
+            if normalise_header(header):
+                unknown.append(str(header).strip())
+            continue
+        if canonical in mapping:
+            warnings.append(
+                Problem(
+                    f"与“{headers[canonical]}”列表示同一项内容，已使用前者、忽略此列",
+                    file=label,
+                    sheet=sheet,
+                    column=str(header).strip(),
+                    severity="warning",
+                )
+            )
+            continue
+        mapping[canonical] = pos
+        headers[canonical] = str(header).strip()
+    if unknown:
+        warnings.append(
+            Problem(f"未识别的列，已忽略：{'、'.join(unknown)}", file=label, sheet=sheet, severity="warning")
+        )
+    missing = [c for c in contract.columns if c.required != "no" and c.name not in mapping]
+    if missing:
+        problems = []
+        found = "、".join(h for h in names if normalise_header(h)) or "（无）"
+        for col in missing:
+            close = difflib.get_close_matches(
+                normalise_header(col.headers[0]), [normalise_header(u) for u in unknown], n=1, cutoff=0.4
+            )
+            hint = f"；最接近的是“{close[0]}”，可在配置 headers 中映射" if close else ""
+            problems.append(
+                Problem(
+                    f"缺少必需的列“{col.headers[0]}”（也可写作：{'、'.join(col.headers[1:] + (col.name,))}）；"
+                    f"文件中的列为：{found}{hint}",
+                    file=label,
+                    sheet=sheet,
+                )
+            )
+        raise DataError(problems)
+
+    frame = body[[mapping[c] for c in mapping]].copy()
+    frame.columns = list(mapping)
+
+    ignored: list[IgnoredRow] = []
+    texts = {c: _cell_text(frame[c]) for c in frame.columns}
+    all_blank = pd.Series(True, index=frame.index)
+    for t in texts.values():
+        all_blank &= t == ""
+    # A row whose first recognised text cells say 合计 is a total row, not an organisation.
+    total = pd.Series(False, index=frame.index)
+    for c in list(frame.columns)[:3]:
+        total |= texts[c].str.replace(r"[\s\u3000]", "", regex=True).isin(TOTAL_WORDS)
+    if len(frame):
+        for row in frame.index[all_blank]:
+            ignored.append(IgnoredRow(int(row), "空行"))
+        for row in frame.index[total]:
+            ignored.append(IgnoredRow(int(row), "合计行"))
+        frame = frame[~all_blank & ~total]
+    return RawTable(source, contract, label, sheet, frame, headers, ignored, warnings)

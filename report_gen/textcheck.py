@@ -1,0 +1,153 @@
+"""Checks on the composed report before anything is written.
+
+The hand-written model report had a date that does not exist, two sections
+numbered 三, a list that repeats a word and stray spaces between characters.
+These checks make such mistakes stop the build, each naming where it is.
+Consistency rules (parts that add up to their whole) come from the config's
+``checks`` list and from every table's 合计 row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+from . import zh_numbers as zn
+from .config import Config
+from .document import Heading, Paragraph, Report, Table
+from .errors import Problem, ReportCheckError
+from .expr import ExpressionError, compile_expression
+from .figures import FigureSet
+
+_CJK = "\u4e00-\u9fff"
+_STRAY_SPACE = re.compile(rf"[{_CJK}，。、；：“”（）][ \u3000\t]+[{_CJK}，。、；：“”（）]")
+_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_SHARE = re.compile(r"(?:占|率|比例|比重)[^，。；\d]{0,6}?(\d+(?:\.\d+)?)%")
+_LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\*\*\*")
+_CLAUSE = re.compile(r"[，。；：！？（）“”\n]")
+
+
+def _where(block: Heading | Paragraph) -> str:
+    text = block.full_text if isinstance(block, Heading) else block.text
+    return f"“{text[:24]}{'…' if len(text) > 24 else ''}”"
+
+
+def check_numbering(report: Report) -> list[Problem]:
+    problems = []
+    expected = [0, 0, 0, 0]
+    for block in report.blocks:
+        if not isinstance(block, Heading) or block.level == 0:
+            continue
+        level = block.level
+        expected[level - 1] += 1
+        for deeper in range(level, 4):
+            expected[deeper] = 0
+        want = {1: f"{zn.cn_numeral(expected[0])}、"}.get(level)
+        if want and block.number != want:
+            problems.append(Problem(f"标题编号应为“{want}”，实为“{block.number}”", key=_where(block)))
+    return problems
+
+
+def repeated_items(text: str) -> list[str]:
+    """Items that appear twice in one 、-separated enumeration (``业余、小型、业余、多样`` → ``业余``)."""
+    repeated = []
+    for clause in _CLAUSE.split(text):
+        items = [i.strip() for i in clause.split("、")]
+        if len(items) < 2:
+            continue
+        seen: set[str] = set()
+        for item in items:
+            if item and item in seen and item not in repeated:
+                repeated.append(item)
+            seen.add(item)
+    return repeated
+
+
+def check_text(blocks: Iterable[Heading | Paragraph]) -> list[Problem]:
+    problems = []
+    for block in blocks:
+        text = block.full_text if isinstance(block, Heading) else block.text
+        where = _where(block)
+        for item in repeated_items(text):
+            problems.append(Problem(f"列举中重复出现“{item}”", key=where))
+        for match in _STRAY_SPACE.finditer(text):
+            problems.append(
+                Problem(
+                    f"汉字之间有多余空格：“{match.group(0)}”（若文字来自配置，YAML 的 > 折行会在行间插入空格，"
+                    "叙述文字请用 | 书写）",
+                    key=where,
+                )
+            )
+        for match in _DATE.finditer(text):
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                dt.date(year, month, day)
+            except ValueError:
+                problems.append(Problem(f"日期“{match.group(0)}”不存在", key=where))
+        for match in _SHARE.finditer(text):
+            if float(match.group(1)) > 100:
+                problems.append(Problem(f"比例“{match.group(1)}%”超过100%", key=where))
+        for match in _LEFTOVER.finditer(text):
+            problems.append(Problem(f"文中残留未替换的标记“{match.group(0)}”", key=where))
+    return problems
+
+
+def check_tables(report: Report) -> list[Problem]:
+    """Rows of additive columns must add up to the 合计 row."""
+    problems = []
+    for table in report.all_blocks():
+        if not isinstance(table, Table) or not table.total_row:
+            continue
+        body, total = table.rows[:-1], table.rows[-1]
+        for col, additive in enumerate(table.additive, start=1):
+            if not additive:
+                continue
+            try:
+                column_sum = sum(float(row[col]) for row in body)
+                stated = float(total[col])
+            except ValueError:
+                continue
+            if abs(column_sum - stated) > 1e-6:
+                problems.append(
+                    Problem(
+                        f"“{table.header[col]}”各行之和{column_sum:g}与合计{stated:g}不一致",
+                        key=table.caption_text,
+                    )
+                )
+    return problems
+
+
+def check_consistency(config: Config, figures: FigureSet) -> list[Problem]:
+    """The config's ``checks``: expressions over figures that must hold (``enterprises + social_orgs == org_total``)."""
+    problems = []
+    values = figures.values()
+    for i, rule in enumerate(config.raw.get("checks") or []):
+        try:
+            expr = compile_expression(rule, values)
+        except ExpressionError as exc:
+            problems.append(Problem(str(exc), key=f"checks[{i}]"))
+            continue
+        if any(values[n] is None for n in expr.names):
+            continue
+        if not expr.evaluate(values):
+            shown = "，".join(f"{n}={values[n]}" for n in sorted(expr.names))
+            problems.append(Problem(f"数据自相矛盾：{rule} 不成立（{shown}）", key=f"checks[{i}]"))
+    for fig in figures:
+        if fig.format == "percent" and fig.source.get("aggregation") == "share" and fig.value is not None:
+            if not 0 <= fig.value <= 100:
+                problems.append(Problem(f"比例 {fig.value} 不在0–100之间", key=f"indicators.{fig.id}"))
+    return problems
+
+
+def check_report(report: Report, config: Config, figures: FigureSet) -> None:
+    """Raise :class:`ReportCheckError` with every problem found; return quietly when all is well."""
+    problems = [
+        *check_numbering(report),
+        *check_text(report.text_blocks()),
+        *check_text([Paragraph(report.date_text, "date")]),
+        *check_tables(report),
+        *check_consistency(config, figures),
+    ]
+    if problems:
+        raise ReportCheckError(problems)

@@ -1,0 +1,347 @@
+"""Write a :class:`~report_gen.document.Report` as a Word file laid out to GB/T 9704-2012.
+
+All formatting lives in named styles (a district that edits a style in Word
+changes the whole document); paragraphs only name their style. The XML the
+python-docx API cannot express is built by :mod:`.ooxml`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.shared import Mm
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from ..document import Heading, PageBreak, Paragraph, Picture, Report, Table
+from . import ooxml
+from .layout import Layout
+
+HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4")
+BREAK_AFTER = "的和与及、，"
+
+
+def text_width_chars(text: str) -> float:
+    """Width in body characters: CJK and full-width forms count 1, Latin letters and digits 1/2."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.5 for ch in text)
+
+
+def balanced_title_lines(title: str, per_line: int) -> list[str]:
+    """Break a long title into lines of nearly equal length, preferring a break after 的/和/与."""
+    n = math.ceil(len(title) / per_line)
+    if n <= 1:
+        return [title]
+    lines, rest = [], title
+    for remaining in range(n, 1, -1):
+        ideal = round(len(rest) / remaining)
+        best = ideal
+        for delta in (0, 1, -1, 2, -2, 3, -3):
+            cut = ideal + delta
+            if 0 < cut < len(rest) and rest[cut - 1] in BREAK_AFTER and cut <= per_line:
+                best = cut
+                break
+        best = min(best, per_line)
+        lines.append(rest[:best])
+        rest = rest[best:]
+    lines.append(rest)
+    return lines
+
+
+class DocxWriter:
+    def __init__(self, layout: Layout, reference_docx: bytes | None = None):
+        self.layout = layout
+        self.doc = Document(io.BytesIO(reference_docx)) if reference_docx else Document()
+
+    # -- styles -----------------------------------------------------------------------
+
+    def _paragraph_style(self, name: str, base: str | None = "Normal"):
+        styles = self.doc.styles
+        try:
+            style = styles[name]
+        except KeyError:
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            if base:
+                style.base_style = styles[base]
+        style.quick_style = True
+        return style
+
+    def _format(
+        self,
+        style,
+        *,
+        font: str,
+        size: float,
+        bold: bool = False,
+        align: str = "both",
+        indent_chars: float = 0,
+        line: int | None = None,
+        before: int = 0,
+        after: int = 0,
+        keep_next: bool = False,
+        char_spacing: int | None = None,
+    ) -> None:
+        lay = self.layout
+        rpr = style.element.get_or_add_rPr()
+        ooxml.set_fonts(rpr, lay.latin_font, font)
+        ooxml.set_run_format(rpr, size_pt=size, bold=bold, color="000000", char_spacing=char_spacing)
+        ppr = style.element.get_or_add_pPr()
+        ooxml.strip_paragraph_borders_and_color(style.element)
+        ooxml.set_line_spacing(ppr, line, before, after)
+        ooxml.set_indent(ppr, lay.char_twips, first_line_chars=indent_chars)
+        ooxml.set_alignment(ppr, align)
+        ooxml.set_keep_next(ppr, keep_next)
+
+    def setup_styles(self) -> None:
+        lay = self.layout
+        pitch = lay.line_pitch_twips
+        ooxml.reset_doc_defaults(
+            self.doc.styles.element, lay.latin_font, lay.body_font, lay.body_size_pt, pitch
+        )
+        ooxml.set_theme_language(self.doc.settings.element)
+        self._format(
+            self.doc.styles["Normal"],
+            font=lay.body_font,
+            size=lay.body_size_pt,
+            indent_chars=2,
+            line=pitch,
+            char_spacing=lay.char_spacing,
+        )
+        for level, name in enumerate(HEADING_STYLES):
+            style = self._paragraph_style(name)
+            self._format(
+                style,
+                font=lay.heading_fonts[level],
+                size=lay.body_size_pt,
+                bold=lay.heading_bold[level],
+                indent_chars=2,
+                line=pitch,
+                keep_next=True,
+                char_spacing=lay.char_spacing,
+            )
+            ooxml.set_outline_level(style.element.get_or_add_pPr(), level)
+        self._format(
+            self._paragraph_style("Report Title"),
+            font=lay.title_font,
+            size=lay.title_size_pt,
+            align="center",
+            line=pitch,
+            after=pitch,
+        )
+        self._format(
+            self._paragraph_style("Authority"),
+            font=lay.authority_font,
+            size=lay.authority_size_pt,
+            align="center",
+            line=pitch,
+            after=pitch,
+        )
+        self._format(
+            self._paragraph_style("Table Caption"),
+            font=lay.caption_font,
+            size=lay.caption_size_pt,
+            align="center",
+            line=pitch,
+            keep_next=True,
+        )
+        self._format(
+            self._paragraph_style("Figure Caption"),
+            font=lay.caption_font,
+            size=lay.caption_size_pt,
+            align="center",
+            line=pitch,
+            after=pitch // 2,
+        )
+        self._format(
+            self._paragraph_style("Figure"),
+            font=lay.body_font,
+            size=lay.body_size_pt,
+            align="center",
+            line=None,
+            before=pitch // 4,
+            keep_next=True,
+        )
+        self._format(
+            self._paragraph_style("Table Text"),
+            font=lay.table_font,
+            size=lay.table_size_pt,
+            align="center",
+            line=None,
+        )
+        self._format(
+            self._paragraph_style("Table Header"),
+            font=lay.table_font,
+            size=lay.table_size_pt,
+            bold=True,
+            align="center",
+            line=None,
+        )
+        self._format(
+            self._paragraph_style("Signature"),
+            font=lay.body_font,
+            size=lay.body_size_pt,
+            align="left",
+            line=pitch,
+            char_spacing=lay.char_spacing,
+        )
+        self._format(
+            self._paragraph_style("Attachment Label"),
+            font=lay.heading_fonts[0],
+            size=lay.body_size_pt,
+            align="left",
+            line=pitch,
+        )
+        footer = self._paragraph_style("Page Number")
+        self._format(
+            footer, font=lay.page_number_font, size=lay.page_number_size_pt, align="right", line=None
+        )
+        ooxml.set_fonts(
+            footer.element.get_or_add_rPr(), lay.page_number_font, lay.page_number_font, hint_east_asia=True
+        )
+
+    # -- page -------------------------------------------------------------------------
+
+    def setup_page(self) -> None:
+        lay = self.layout
+        section = self.doc.sections[0]
+        ooxml.set_page(
+            section._sectPr,
+            lay.paper_mm[0],
+            lay.paper_mm[1],
+            lay.margin_top_mm,
+            lay.margin_bottom_mm,
+            lay.margin_left_mm,
+            lay.margin_right_mm,
+            lay.footer_mm,
+            lay.line_pitch_twips,
+        )
+        self.doc.settings.odd_and_even_pages_header_footer = True
+        self._page_number(section.footer, "right")
+        self._page_number(section.even_page_footer, "left")
+
+    def _page_number(self, footer, side: str) -> None:
+        footer.is_linked_to_previous = False
+        paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        paragraph.style = self.doc.styles["Page Number"]
+        ppr = paragraph._p.get_or_add_pPr()
+        ooxml.set_alignment(ppr, side)
+        # One character in from the edge, on the outside of the page.
+        if side == "right":
+            ooxml.set_indent(ppr, self.layout.char_twips, right_chars=1)
+        else:
+            ooxml.set_indent(ppr, self.layout.char_twips, left_chars=1)
+
+        def make_run(text: str | None):
+            run = paragraph.add_run(text or "")
+            return run._r
+
+        ooxml.add_page_field(make_run)
+
+    # -- blocks -----------------------------------------------------------------------
+
+    def _add(self, text: str, style: str) -> DocxParagraph:
+        return self.doc.add_paragraph(text, style=self.doc.styles[style])
+
+    def title(self, report: Report) -> None:
+        if report.authority:
+            self._add(report.authority, "Authority")
+        paragraph = self._add("", "Report Title")
+        for i, line in enumerate(balanced_title_lines(report.title, self.layout.title_chars_per_line)):
+            run = paragraph.add_run(line)
+            if i:
+                run._r.addprevious(ooxml.OxmlElement("w:br"))
+
+    def block(self, block) -> None:
+        if isinstance(block, Heading):
+            if block.level == 0:
+                self._add(block.text, "Report Title")
+            else:
+                self._add(block.full_text, HEADING_STYLES[block.level - 1])
+        elif isinstance(block, Paragraph):
+            style = "Attachment Label" if block.section == "appendix_label" else "Normal"
+            self._add(block.text, style)
+        elif isinstance(block, Table):
+            self.table(block)
+        elif isinstance(block, Picture):
+            self.picture(block)
+        elif isinstance(block, PageBreak):
+            self.doc.add_page_break()
+
+    def table(self, table: Table) -> None:
+        self._add(table.caption_text, "Table Caption")
+        grid = self.doc.add_table(rows=len(table.rows) + 1, cols=len(table.header))
+        tbl = grid._tbl
+        for col, text in enumerate(table.header):
+            cell = grid.cell(0, col)
+            cell.paragraphs[0].text = text
+            cell.paragraphs[0].style = self.doc.styles["Table Header"]
+            ooxml.set_cell_bottom_border(cell._tc, 6)
+        for r, row in enumerate(table.rows, start=1):
+            for col, text in enumerate(row):
+                cell = grid.cell(r, col)
+                cell.paragraphs[0].text = text
+                cell.paragraphs[0].style = self.doc.styles["Table Text"]
+        ooxml.set_three_line_borders(tbl, 12)
+        ooxml.mark_header_row(tbl.tr_lst[0])
+        total = ooxml.mm_to_twips(self.layout.text_width_mm)
+        weights = [1.6] + [1.0] * (len(table.header) - 1)
+        widths = [int(total * w / sum(weights)) for w in weights]
+        widths[-1] += total - sum(widths)
+        ooxml.set_table_widths(tbl, widths)
+
+    def picture(self, picture: Picture) -> None:
+        width = min(picture.width_mm, self.layout.text_width_mm)
+        paragraph = self._add("", "Figure")
+        shape = paragraph.add_run().add_picture(io.BytesIO(picture.png), width=Mm(width))
+        ooxml.set_picture_alt_text(shape._inline, picture.alt)
+        self._add(picture.caption_text, "Figure Caption")
+
+    def signature(self, report: Report) -> None:
+        """Authority two characters from the right; the date below, its first character two further right."""
+        lay = self.layout
+        char_mm = (lay.body_size_pt + lay.char_spacing / 20) * 25.4 / 72
+        per_line = round(lay.text_width_mm / char_mm)
+        sig_w, date_w = text_width_chars(report.signature), text_width_chars(report.date_text)
+        sig_left = per_line - 2 - sig_w
+        date_left = sig_left + 2
+        if date_left + date_w > per_line - 2:
+            date_left = per_line - 2 - date_w
+            sig_left = date_left - 2
+        self._add("", "Normal")
+        for text, left in ((report.signature, sig_left), (report.date_text, date_left)):
+            paragraph = self._add(text, "Signature")
+            ooxml.set_indent(paragraph._p.get_or_add_pPr(), self.layout.char_twips, left_chars=max(left, 0))
+
+    # -- whole document ---------------------------------------------------------------
+
+    def write(self, report: Report, date: dt.date) -> bytes:
+        self.setup_styles()
+        self.setup_page()
+        body = self.doc.element.body
+        for paragraph in list(body.iterchildren(ooxml.qn("w:p"))):
+            body.remove(paragraph)
+        self.title(report)
+        for block in report.blocks:
+            self.block(block)
+        self.signature(report)
+        for block in report.appendix:
+            self.block(block)
+        props = self.doc.core_properties
+        props.title = report.title
+        props.author = report.authority
+        props.last_modified_by = report.authority
+        props.revision = 1
+        stamp = dt.datetime(date.year, date.month, date.day)
+        props.created = stamp
+        props.modified = stamp
+        props.comments = "report-gen"
+        out = io.BytesIO()
+        self.doc.save(out)
+        return out.getvalue()
+
+
+def write_docx(report: Report, layout: Layout, date: dt.date) -> bytes:
+    """The report as .docx bytes; ``date`` pins the file's timestamps so rebuilds are identical."""
+    return DocxWriter(layout).write(report, date)

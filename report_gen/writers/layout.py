@@ -1,0 +1,84 @@
+"""Layout settings of the Word report: GB/T 9704-2012 by default, each overridable in ``style:``."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ConfigError, Problem
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Fonts are the names Word or WPS look up on the reader's machine (licensed 公文 fonts)."""
+
+    body_font: str = "仿宋_GB2312"
+    latin_font: str = "Times New Roman"
+    title_font: str = "方正小标宋简体"
+    authority_font: str = "黑体"
+    heading_fonts: tuple[str, ...] = ("黑体", "楷体_GB2312", "仿宋_GB2312", "仿宋_GB2312")
+    heading_bold: tuple[bool, ...] = (False, False, True, False)
+    caption_font: str = "黑体"
+    table_font: str = "仿宋_GB2312"
+    page_number_font: str = "宋体"
+    body_size_pt: float = 16  # 3号
+    title_size_pt: float = 22  # 2号
+    authority_size_pt: float = 16
+    table_size_pt: float = 12  # 小四
+    caption_size_pt: float = 14  # 4号
+    page_number_size_pt: float = 14  # 4号
+    line_pitch_twips: int = 579  # 22 lines on a 225 mm text block
+    char_spacing: int = -5  # twentieths of a point: 28 characters a line
+    paper_mm: tuple[float, float] = (210, 297)
+    margin_top_mm: float = 37
+    margin_bottom_mm: float = 35
+    margin_left_mm: float = 28
+    margin_right_mm: float = 26
+    footer_mm: float = 23  # page number about 7 mm below the text block
+    title_chars_per_line: int = 20
+
+    @property
+    def char_twips(self) -> int:
+        """Width of one body character in twips (16 pt -> 320), for indents in characters."""
+        return round(self.body_size_pt * 20)
+
+    @property
+    def text_width_mm(self) -> float:
+        return self.paper_mm[0] - self.margin_left_mm - self.margin_right_mm
+
+
+def layout_from_config(style: Mapping[str, Any] | None) -> Layout:
+    """Defaults overridden by the config's ``style`` mapping; unknown keys and wrong types are errors."""
+    fields = {f.name: f for f in dataclasses.fields(Layout)}
+    defaults = Layout()
+    changes: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, value in (style or {}).items():
+        if key not in fields:
+            hint = difflib.get_close_matches(key, fields, n=1)
+            extra = f"; did you mean {hint[0]!r}?" if hint else ""
+            problems.append(Problem(f"unknown style setting{extra}", key=f"style.{key}"))
+            continue
+        default = getattr(defaults, key)
+        try:
+            if isinstance(default, tuple):
+                if not isinstance(value, list) or len(value) != len(default):
+                    raise TypeError(f"a list of {len(default)} values")
+                value = tuple(type(d)(v) for d, v in zip(default, value, strict=True))
+            elif isinstance(default, bool) or isinstance(default, str):
+                if not isinstance(value, type(default)):
+                    raise TypeError(type(default).__name__)
+            elif isinstance(default, (int, float)):
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise TypeError("a number")
+                value = type(default)(value)
+        except (TypeError, ValueError) as exc:
+            problems.append(Problem(f"expected {exc}, got {value!r}", key=f"style.{key}"))
+            continue
+        changes[key] = value
+    if problems:
+        raise ConfigError(problems)
+    return dataclasses.replace(defaults, **changes)

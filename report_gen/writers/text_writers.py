@@ -1,0 +1,123 @@
+"""HTML (a browser preview laid out like the Word report) and Markdown outputs."""
+
+from __future__ import annotations
+
+import base64
+import html
+
+from ..document import Heading, PageBreak, Paragraph, Picture, Report, Table
+from .layout import Layout
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _css(layout: Layout) -> str:
+    return f"""
+body {{ background: #eee; margin: 0; }}
+.page {{ background: #fff; width: {layout.text_width_mm}mm; margin: 12mm auto;
+  padding: {layout.margin_top_mm}mm {layout.margin_right_mm}mm {layout.margin_bottom_mm}mm {layout.margin_left_mm}mm;
+  font-family: "{layout.body_font}", "仿宋", FangSong, "AR PL UMing CN", serif;
+  font-size: {layout.body_size_pt}pt; line-height: {layout.line_pitch_twips / 20}pt;
+  box-shadow: 0 0 4px #999; }}
+p {{ margin: 0; text-indent: 2em; text-align: justify; }}
+.authority {{ text-align: center; text-indent: 0; font-family: "{layout.authority_font}", SimHei, sans-serif; }}
+h1.title {{ font-family: "{layout.title_font}", "Noto Serif CJK SC", serif; font-size: {layout.title_size_pt}pt;
+  font-weight: normal; text-align: center; margin: 0 0 {layout.line_pitch_twips / 20}pt; line-height: 1.3; }}
+h2, h3, h4, h5 {{ font-size: {layout.body_size_pt}pt; margin: 0; text-indent: 2em; font-weight: normal; }}
+h2 {{ font-family: "{layout.heading_fonts[0]}", SimHei, sans-serif; }}
+h3 {{ font-family: "{layout.heading_fonts[1]}", KaiTi, serif; }}
+h4 {{ font-weight: bold; }}
+table {{ border-collapse: collapse; margin: 0 auto 1em; width: 100%;
+  border-top: 1.5pt solid #000; border-bottom: 1.5pt solid #000; font-size: {layout.table_size_pt}pt;
+  line-height: 1.5; }}
+th {{ border-bottom: 0.75pt solid #000; }}
+th, td {{ padding: 2pt 4pt; text-align: center; }}
+caption {{ font-family: "{layout.caption_font}", SimHei, sans-serif; font-size: {layout.caption_size_pt}pt; }}
+figure {{ margin: 0.5em 0; text-align: center; }}
+figure img {{ max-width: 100%; }}
+figcaption {{ font-family: "{layout.caption_font}", SimHei, sans-serif; font-size: {layout.caption_size_pt}pt; }}
+.signature {{ text-indent: 0; text-align: right; margin-right: 2em; margin-top: {layout.line_pitch_twips / 20}pt; }}
+.date {{ text-indent: 0; text-align: right; margin-right: 2em; }}
+.pagebreak {{ page-break-after: always; height: 2em; }}
+"""
+
+
+def write_html(report: Report, layout: Layout) -> bytes:
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        f'<title>{e(report.title)}</title><style>{_css(layout)}</style></head><body><main class="page">',
+        f'<p class="authority">{e(report.authority)}</p>',
+        f'<h1 class="title">{e(report.title)}</h1>',
+    ]
+
+    def block(b) -> None:
+        if isinstance(b, Heading):
+            if b.level == 0:
+                parts.append(f'<h1 class="title">{e(b.text)}</h1>')
+            else:
+                parts.append(f"<h{b.level + 1}>{e(b.full_text)}</h{b.level + 1}>")
+        elif isinstance(b, Paragraph):
+            parts.append(f"<p>{e(b.text)}</p>")
+        elif isinstance(b, Table):
+            head = "".join(f"<th>{e(h)}</th>" for h in b.header)
+            rows = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in b.rows)
+            parts.append(
+                f"<table><caption>{e(b.caption_text)}</caption><thead><tr>{head}</tr></thead>"
+                f"<tbody>{rows}</tbody></table>"
+            )
+        elif isinstance(b, Picture):
+            parts.append(
+                f'<figure><img src="{_data_uri(b.png)}" alt="{e(b.alt)}">'
+                f"<figcaption>{e(b.caption_text)}</figcaption></figure>"
+            )
+        elif isinstance(b, PageBreak):
+            parts.append('<div class="pagebreak"></div>')
+
+    for b in report.blocks:
+        block(b)
+    parts.append(f'<p class="signature">{e(report.signature)}</p>')
+    parts.append(f'<p class="date">{e(report.date_text)}</p>')
+    for b in report.appendix:
+        block(b)
+    parts.append("</main></body></html>")
+    return "\n".join(parts).encode("utf-8")
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def write_markdown(report: Report) -> bytes:
+    lines = [f"**{_md_escape(report.authority)}**", "", f"# {_md_escape(report.title)}", ""]
+
+    def block(b) -> None:
+        if isinstance(b, Heading):
+            prefix = "#" * (b.level + 1) if b.level else "#"
+            lines.extend([f"{prefix} {_md_escape(b.full_text)}", ""])
+        elif isinstance(b, Paragraph):
+            lines.extend([_md_escape(b.text), ""])
+        elif isinstance(b, Table):
+            lines.append(f"**{_md_escape(b.caption_text)}**")
+            lines.append("")
+            lines.append("| " + " | ".join(_md_escape(h) for h in b.header) + " |")
+            lines.append("|" + "---|" * len(b.header))
+            for row in b.rows:
+                lines.append("| " + " | ".join(_md_escape(c) for c in row) + " |")
+            lines.append("")
+        elif isinstance(b, Picture):
+            lines.extend(
+                [f"![{_md_escape(b.alt)}]({_data_uri(b.png)})", "", f"*{_md_escape(b.caption_text)}*", ""]
+            )
+        elif isinstance(b, PageBreak):
+            lines.extend(["---", ""])
+
+    for b in report.blocks:
+        block(b)
+    lines.extend([f"{_md_escape(report.signature)}  ", _md_escape(report.date_text), ""])
+    for b in report.appendix:
+        block(b)
+    return "\n".join(lines).encode("utf-8")

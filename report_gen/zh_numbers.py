@@ -1,0 +1,155 @@
+"""Numbers, dates and section numerals written the way Chinese official documents write them.
+
+Rounding is half up (97.25 -> 97.3), as readers of official figures expect,
+never Python's round-half-even on binary floats. Approximations follow common
+usage: ``近5万人`` for 48,600, ``600多人次`` for 612, ``1100余条`` for 1,131.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def round_half_up(value: float | int | Decimal, digits: int = 1) -> Decimal:
+    """``value`` rounded half up to ``digits`` decimals (via its shortest decimal repr)."""
+    quantum = Decimal(1).scaleb(-digits)
+    return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def decimal_text(value: float | int | Decimal, digits: int = 1) -> str:
+    """Half-up rounded text; whole values print without decimals (``100``, ``88.9``)."""
+    if float(value) == int(float(value)):
+        return str(int(float(value)))
+    return f"{round_half_up(value, digits):f}"
+
+
+def percent_text(value: float | int, digits: int = 1) -> str:
+    """A share already in percent (0-100): ``88.9%``, ``100%``."""
+    return decimal_text(value, digits) + "%"
+
+
+def integer_text(value: float | int) -> str:
+    return str(int(round_half_up(value, 0)))
+
+
+def _floor_to(value: int, step: int) -> int:
+    return (value // step) * step
+
+
+def _approx_step(value: int) -> int:
+    if value < 100:
+        return 10
+    return 100
+
+
+def approx_text(value: float | int, suffix: str = "多") -> str:
+    """Round down to a round number and say "more than": ``600多`` (612), ``1100余`` (1131).
+
+    Values under 10, and values that are already round, are written exactly.
+    Values of 10,000 and more are written in 万 (``4.8万余``).
+    """
+    n = int(value)
+    if n < 10:
+        return str(n)
+    if n >= 10_000:
+        wan = Decimal(n) / Decimal(10_000)
+        floored = wan.quantize(Decimal("0.1"), rounding=ROUND_FLOOR)
+        text = f"{floored.normalize():f}万"
+        return text if floored == wan else text + suffix
+    floored = _floor_to(n, _approx_step(n))
+    return str(n) if floored == n else f"{floored}{suffix}"
+
+
+def near_text(value: float | int) -> str:
+    """Large amounts as officials say them: ``近5万`` (48,600), ``3.2万`` (32,100), ``5万余`` (50,400).
+
+    Below 10,000 this is :func:`approx_text`.
+    """
+    n = float(value)
+    if n < 10_000:
+        return approx_text(n)
+    wan = Decimal(str(n)) / Decimal(10_000)
+    ceiling = Decimal(math.ceil(wan))
+    if wan == wan.to_integral_value():
+        return f"{int(wan)}万"
+    if ceiling - wan <= Decimal("0.3"):
+        return f"近{int(ceiling)}万"
+    floor = Decimal(math.floor(wan))
+    if wan - floor < Decimal("0.1"):
+        return f"{int(floor)}万余"
+    return f"{round_half_up(wan, 1).normalize():f}万"
+
+
+def large_text(value: float | int) -> str:
+    """Exact below 10,000; in 万 or 亿 above, one decimal half up (``12.5万``, ``1.2亿``)."""
+    n = float(value)
+    if abs(n) >= 1e8:
+        return decimal_text(n / 1e8) + "亿"
+    if abs(n) >= 1e4:
+        return decimal_text(n / 1e4) + "万"
+    return decimal_text(n)
+
+
+def count_change_text(current: float, previous: float, unit: str = "") -> str:
+    """``比上年增加12家，增长5.2%`` / ``比上年减少3个`` / ``与上年持平``."""
+    diff = current - previous
+    if diff == 0:
+        return "与上年持平"
+    verb, noun = ("增加", "增长") if diff > 0 else ("减少", "下降")
+    text = f"比上年{verb}{decimal_text(abs(diff))}{unit}"
+    if previous:
+        text += f"，{noun}{percent_text(abs(diff) / previous * 100)}"
+    return text
+
+
+def rate_change_text(current: float, previous: float) -> str:
+    """A change between two percentages, in 百分点: ``比上年提高3.2个百分点``."""
+    diff = round_half_up(current, 1) - round_half_up(previous, 1)
+    if diff == 0:
+        return "与上年持平"
+    verb = "提高" if diff > 0 else "下降"
+    return f"比上年{verb}{decimal_text(abs(diff))}个百分点"
+
+
+def yoy_text(current: float, previous: float) -> str:
+    """``同比增长5.2%`` / ``同比下降1.3%`` / ``同比持平``."""
+    if previous == 0:
+        return "同比持平" if current == 0 else "上年为零，无同比"
+    change = (current - previous) / previous * 100
+    if round_half_up(change, 1) == 0:
+        return "同比持平"
+    verb = "增长" if change > 0 else "下降"
+    return f"同比{verb}{percent_text(abs(change))}"
+
+
+def cn_numeral(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十, 99 -> 九十九 (1..99)."""
+    if not 1 <= n <= 99:
+        raise ValueError(f"section numeral out of range: {n}")
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return _DIGITS[ones]
+    head = "" if tens == 1 else _DIGITS[tens]
+    return head + "十" + (_DIGITS[ones] if ones else "")
+
+
+def date_text(day: dt.date) -> str:
+    """``2025年12月5日``: Arabic numerals, no zero padding (GB/T 9704 成文日期)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def month_day_text(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def period_text(start: dt.date, end: dt.date) -> str:
+    """``11月25日至30日`` within a month, ``11月25日至12月2日`` across, with years when they differ."""
+    if start.year != end.year:
+        return f"{date_text(start)}至{date_text(end)}"
+    if start.month == end.month:
+        return f"{start.month}月{start.day}日至{end.day}日"
+    return f"{month_day_text(start)}至{month_day_text(end)}"
