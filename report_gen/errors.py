@@ -50,7 +50,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.location()
-        value = f"“{self.value}”" if self.value is not None else ""
+        value = f"“{self.value}”" if self.value else ""
         text = f"{value}{self.message}" if value else self.message
         return f"{where}：{text}" if where else text
 

@@ -168,8 +168,10 @@ class IndicatorEngine:
         """Compile every expression up front so all config mistakes are reported together."""
         problems: list[Problem] = []
         for ind_id, spec in self.defs.items():
+            if spec["agg"] != "formula" and self.frames.get(spec.get("table", "organizations")) is None:
+                continue  # its table is not part of this build; the figure is simply not available
             for key in ("where", "within", "expr"):
-                if key in spec and (spec.get("table", "organizations") in self.frames or key == "expr"):
+                if key in spec:
                     try:
                         self.expression(ind_id, key)
                     except ConfigError as exc:

@@ -50,17 +50,25 @@ def check_numbering(report: Report) -> list[Problem]:
 
 
 def repeated_items(text: str) -> list[str]:
-    """Items that appear twice in one 、-separated enumeration (``业余、小型、业余、多样`` → ``业余``)."""
-    repeated = []
+    """Items that appear twice in one 、-separated enumeration (``业余、小型、业余、多样`` → ``业余``).
+
+    The first and last items carry the words around the list (``采取业余``, ``多样的方式``),
+    so they are compared by their end and start against the inner items.
+    """
+    repeated: list[str] = []
     for clause in _CLAUSE.split(text):
         items = [i.strip() for i in clause.split("、")]
-        if len(items) < 2:
+        if len(items) < 3:
             continue
+        inner = [i for i in items[1:-1] if i]
         seen: set[str] = set()
-        for item in items:
-            if item and item in seen and item not in repeated:
+        for item in inner:
+            if item in seen and item not in repeated:
                 repeated.append(item)
             seen.add(item)
+        for item in sorted(seen, key=len, reverse=True):
+            if (items[0].endswith(item) or items[-1].startswith(item)) and item not in repeated:
+                repeated.append(item)
     return repeated
 
 

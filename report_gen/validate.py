@@ -169,6 +169,12 @@ def type_table(raw: RawTable, report_date: dt.date) -> tuple[LedgerTable, list[P
     for name, mask in blank_required.items():
         found.add(mask, name, "不能为空")
 
+    if raw.contract.name == "organizations" and frame.empty:
+        found.problems.append(
+            Problem(
+                "表中没有任何组织（只有表头或全是空行），无法生成报告", file=raw.file_label, sheet=raw.sheet
+            )
+        )
     out = pd.DataFrame(typed, index=frame.index)
     for column in raw.contract.columns:
         if column.name not in out.columns:

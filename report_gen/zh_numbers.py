@@ -65,23 +65,26 @@ def approx_text(value: float | int, suffix: str = "多") -> str:
 
 
 def near_text(value: float | int) -> str:
-    """Large amounts as officials say them: ``近5万`` (48,600), ``3.2万`` (32,100), ``5万余`` (50,400).
+    """Large amounts as officials say them: ``近5万`` (48,600), ``1.7万`` (17,000), ``5万余`` (50,400).
 
-    Below 10,000 this is :func:`approx_text`.
+    ``近N`` only when the amount is within 6% below N, ``N余`` only within 5% above,
+    so the wording never misleads. Below 10,000 this is :func:`approx_text`; from
+    100 million on, the unit is 亿.
     """
     n = float(value)
     if n < 10_000:
         return approx_text(n)
-    wan = Decimal(str(n)) / Decimal(10_000)
-    ceiling = Decimal(math.ceil(wan))
-    if wan == wan.to_integral_value():
-        return f"{int(wan)}万"
-    if ceiling - wan <= Decimal("0.3"):
-        return f"近{int(ceiling)}万"
-    floor = Decimal(math.floor(wan))
-    if wan - floor < Decimal("0.1"):
-        return f"{int(floor)}万余"
-    return f"{round_half_up(wan, 1).normalize():f}万"
+    unit, size = ("亿", Decimal(100_000_000)) if n >= 99_500_000 else ("万", Decimal(10_000))
+    amount = Decimal(str(n)) / size
+    if amount == amount.to_integral_value():
+        return f"{int(amount)}{unit}"
+    ceiling = Decimal(math.ceil(amount))
+    if (ceiling - amount) / ceiling <= Decimal("0.06"):
+        return f"近{int(ceiling)}{unit}"
+    floor = Decimal(math.floor(amount))
+    if (amount - floor) / floor < Decimal("0.05"):
+        return f"{int(floor)}{unit}余"
+    return f"{round_half_up(amount, 1).normalize():f}{unit}"
 
 
 def large_text(value: float | int) -> str:

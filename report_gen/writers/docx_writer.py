@@ -93,6 +93,7 @@ class DocxWriter:
         ooxml.set_indent(ppr, lay.char_twips, first_line_chars=indent_chars)
         ooxml.set_alignment(ppr, align)
         ooxml.set_keep_next(ppr, keep_next)
+        ooxml.set_widow_control(ppr, False)
 
     def setup_styles(self) -> None:
         lay = self.layout

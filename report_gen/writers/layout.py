@@ -37,7 +37,7 @@ class Layout:
     margin_bottom_mm: float = 35
     margin_left_mm: float = 28
     margin_right_mm: float = 26
-    footer_mm: float = 23  # page number about 7 mm below the text block
+    footer_mm: float = 22  # puts the page number about 7 mm below the text block
     title_chars_per_line: int = 20
 
     @property

@@ -275,6 +275,11 @@ def set_alignment(ppr: BaseOxmlElement, value: str) -> None:
     set_attrs(child(ppr, "jc", PPR_SEQ), val=value)
 
 
+def set_widow_control(ppr: BaseOxmlElement, on: bool) -> None:
+    """Off keeps every page on the full line grid (22 lines), as official documents are set."""
+    set_attrs(child(ppr, "widowControl", PPR_SEQ), val="1" if on else "0")
+
+
 def set_outline_level(ppr: BaseOxmlElement, level: int) -> None:
     set_attrs(child(ppr, "outlineLvl", PPR_SEQ), val=level)
 

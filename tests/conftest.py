@@ -1,0 +1,114 @@
+"""Shared fixtures: the sample built once per session, and small builders for ledgers and configs."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CONFIG = ROOT / "config" / "sample.yaml"
+SAMPLE_DATA = ROOT / "sample_data"
+
+HEADERS = [
+    "组织编号", "组织名称", "组织类别", "所属街道", "所属行业", "从业人员数", "是否规模以上", "党员数",
+    "流动党员数", "党组织组建方式", "所属党组织", "党组织类型", "党组织成立时间", "是否派驻党建工作指导员",
+    "联系领导",
+]  # fmt: skip
+
+
+def org_row(
+    org_id: str,
+    *,
+    name: str | None = None,
+    category: str = "非公企业",
+    street: str = "甲街道",
+    employees: object = 20,
+    above_scale: object = "否",
+    members: object = 3,
+    mobile: object = 1,
+    form: str = "单独组建",
+    party_org: str | None = None,
+    founded: object = "2020-05-01",
+    instructor: object = "否",
+    leader: str = "",
+) -> list[object]:
+    """One ledger row in the contract's default Chinese headers (see HEADERS)."""
+    if party_org is None:
+        party_org = "" if form == "未组建" else f"{org_id}党支部"
+    return [
+        org_id, name or f"{org_id}有限公司", category, street, "制造业", employees,
+        above_scale if category == "非公企业" else "", members, mobile, form, party_org,
+        "" if form == "未组建" else "党支部", founded, instructor, leader,
+    ]  # fmt: skip
+
+
+def write_csv(path: Path, rows: list[list[object]], header: list[str] | None = None,
+              encoding: str = "utf-8", before: list[list[object]] | None = None) -> Path:
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle)
+        for row in before or []:
+            writer.writerow(row)
+        writer.writerow(header or HEADERS)
+        writer.writerows(rows)
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[object]], header: list[str] | None = None,
+               before: list[list[object]] | None = None, sheet: str = "台账") -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    for row in before or []:
+        ws.append(row)
+    ws.append(header or HEADERS)
+    for row in rows:
+        ws.append(row)
+    book.save(path)
+    return path
+
+
+DISTRICT_CONFIG = """\
+extends: base.yaml
+report:
+  authority: 中共测试区委组织部
+  district: 测试区
+  title: 关于测试区“两新组织”党建工作情况的调研报告
+  year: 2025
+  survey_period: {{start: 2025-11-25, end: 2025-11-30}}
+  date: 2025-12-05
+  output_name: test
+data:
+  organizations: {ledger}
+{extra}
+"""
+
+
+def write_config(folder: Path, ledger: str = "ledger.csv", extra: str = "") -> Path:
+    """A minimal district config extending the built-in base, beside its ledger."""
+    path = folder / "district.yaml"
+    path.write_text(DISTRICT_CONFIG.format(ledger=ledger, extra=textwrap.dedent(extra)), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory):
+    """The sample report built once (docx, html, md) into a temporary folder."""
+    from report_gen.build import build
+
+    out = tmp_path_factory.mktemp("sample_out")
+    result = build(SAMPLE_CONFIG, out_dir=out, formats=["docx", "html", "md"])
+    return result, out
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A copy of config/ and sample_data/ that a test may change."""
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    shutil.copytree(SAMPLE_DATA, tmp_path / "sample_data", ignore=shutil.ignore_patterns("*.py"))
+    return tmp_path / "config" / "sample.yaml"

@@ -1,0 +1,101 @@
+"""The sample report as LibreOffice renders it: pages, 22 lines a page, page numbers, fonts, pictures.
+
+Runs where LibreOffice and poppler are installed (``scripts/install.sh --test`` installs them; CI
+always has them) and is skipped elsewhere with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from xml.etree import ElementTree
+
+import pytest
+
+from .conftest import ROOT
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+pytestmark = pytest.mark.skipif(
+    not (SOFFICE and shutil.which("pdftotext")),
+    reason="LibreOffice or poppler-utils not installed (scripts/install.sh --test installs them)",
+)
+LINE_PITCH_PT = 579 / 20
+TEXT_BOTTOM_PT = 842 - 35 / 25.4 * 72  # A4 height minus the 35 mm bottom margin
+
+
+@pytest.fixture(scope="module")
+def pdf(sample_build, tmp_path_factory):
+    _, out = sample_build
+    work = tmp_path_factory.mktemp("render")
+    env = {**os.environ, "FONTCONFIG_FILE": str(ROOT / "preview" / "fonts.conf")}
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to", "pdf",
+         "--outdir", str(work), str(out / "qingxi-2025.docx")],
+        check=True, capture_output=True, env=env, timeout=180,
+    )
+    return work / "qingxi-2025.pdf"
+
+
+def pages(pdf_path):
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf_path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    root = ElementTree.fromstring(re.sub(r'xmlns="[^"]+"', "", xml))
+    result = []
+    for page in root.iter("page"):
+        lines = []
+        for line in page.iter("line"):
+            words = "".join(w.text or "" for w in line.iter("word"))
+            lines.append((float(line.get("yMin")), float(line.get("xMin")), float(line.get("xMax")), words))
+        result.append((float(page.get("width")), lines))
+    return result
+
+
+def test_several_pages_and_22_lines_on_a_full_text_page(pdf):
+    rendered = pages(pdf)
+    assert len(rendered) > 1
+    counts = []
+    for _, lines in rendered:
+        body = sorted({round(y, 1) for y, _, _, text in lines if y < TEXT_BOTTOM_PT})
+        gaps = [b - a for a, b in zip(body, body[1:])]
+        if body and all(abs(g / LINE_PITCH_PT - round(g / LINE_PITCH_PT)) < 0.05 for g in gaps):
+            counts.append(len(body))  # a page of text on the line grid (no table or chart)
+    assert 22 in counts
+    assert max(counts) == 22
+
+
+def test_page_numbers_outside_on_odd_and_even_pages(pdf):
+    rendered = pages(pdf)
+    for number, (width, lines) in enumerate(rendered[:2], start=1):
+        footer = [line for line in lines if line[0] > TEXT_BOTTOM_PT]
+        assert footer, f"no page number on page {number}"
+        y, x_min, x_max, text = footer[0]
+        assert text == f"—{number}—"
+        if number % 2:
+            assert x_min > width / 2  # right-hand on odd pages
+        else:
+            assert x_max < width / 2  # left-hand on even pages
+        assert 4 < (y - TEXT_BOTTOM_PT) / 72 * 25.4 < 10  # about 7 mm below the text block
+
+
+def test_chinese_fonts_and_pictures_are_rendered(pdf):
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "UMing" in fonts  # body text (仿宋 stand-in)
+    assert "UKai" in fonts  # level-2 headings (楷体 stand-in)
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = [r for r in (line.split() for line in images.splitlines()[2:]) if r and r[2] == "image"]
+    assert len(rows) == 2
+    for row in rows:
+        width_px, x_ppi = int(row[3]), float(row[12])
+        assert width_px / x_ppi * 25.4 <= 156.5  # never wider than the text block
+
+
+def test_text_reads_in_order(pdf):
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    squeezed = re.sub(r"\s+", "", text)
+    positions = [squeezed.index(h) for h in ("一、基本情况", "二、主要做法", "三、主要成效", "四、存在问题",
+                                             "五、意见和建议", "2025年12月5日")]
+    assert positions == sorted(positions)
+    assert "新社会组织108家" in squeezed and "600多人次" in squeezed
