@@ -13,9 +13,13 @@ import re
 
 import pandas as pd
 
+from . import arrow_text
+from .contract import TEXT_DTYPE
+
 # After normalisation every accepted text form looks like Y, Y-M or Y-M-D.
-_SEPARATORS = re.compile(r"\s*(?:年|月|[-/.])\s*")
-_SHAPE = r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?-?$"
+# Explicit classes, not \s or \d: pandas runs those through Python's re cell by cell.
+_SEPARATORS = re.compile("[ \t]*(?:年|月|[-/.])[ \t]*")
+_SHAPE = "^(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{1,2})(?:-(?P<day>[0-9]{1,2}))?)?-?$"
 _SHAPE_RE = re.compile(_SHAPE)
 # Excel stores dates as days since 1899-12-30; 1955..2119 covers any ledger.
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -50,36 +54,37 @@ def parse_dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     bad cells) and a boolean mask of non-blank cells that are not dates.
     """
     result = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns]")
-    native = cells.map(lambda v: isinstance(v, (dt.date, pd.Timestamp)), na_action="ignore")
-    native = native.fillna(False).astype(bool)
-    if native.any():
-        result[native] = pd.to_datetime(cells[native])
-    rest = cells[~native]
-    text = rest.astype("string").str.strip()
+    if cells.dtype == object:  # spreadsheet cells: real dates, numbers and text mixed
+        native = cells.map(type).isin([dt.datetime, dt.date, pd.Timestamp])
+        if native.any():
+            result[native] = pd.to_datetime(cells[native])
+        rest = cells[~native].map(str, na_action="ignore")
+    else:
+        rest = cells
+    text = rest.astype(TEXT_DTYPE).str.strip()
     blank = (text.isna() | (text == "")).fillna(True).astype(bool)
-    numeric = pd.to_numeric(text, errors="coerce").astype("Float64")
-    serial = numeric.between(_SERIAL_MIN, _SERIAL_MAX) & (numeric == numeric.round())
-    serial = serial.fillna(False).astype(bool)
-    if serial.any():
-        days = numeric[serial].astype(float)
+    serial_text = text.str.match("^[0-9]{5}([.]0+)?$").fillna(False).astype(bool)
+    if serial_text.any():
+        days = arrow_text.to_float(text[serial_text])
+        days = days[days.between(_SERIAL_MIN, _SERIAL_MAX)]
         result[days.index] = _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
-    todo = ~blank & ~serial
-    parts = (
+    todo = ~blank & ~serial_text
+    normalised = (
         text[todo]
         .str.replace("日", "", regex=False)
         .str.replace("号", "", regex=False)
         .str.replace(_SEPARATORS.pattern, "-", regex=True)
-        .str.extract(_SHAPE)
     )
+    parts = arrow_text.extract(normalised, _SHAPE)
     if len(parts):
         frame = pd.DataFrame(
             {
-                "year": pd.to_numeric(parts[0], errors="coerce"),
-                "month": pd.to_numeric(parts[1], errors="coerce").fillna(1),
-                "day": pd.to_numeric(parts[2], errors="coerce").fillna(1),
+                "year": arrow_text.to_float(parts["year"]),
+                "month": arrow_text.to_float(parts["month"]).fillna(1),
+                "day": arrow_text.to_float(parts["day"]).fillna(1),
             }
         )
-        frame = frame[frame["year"].notna()].astype(float)
+        frame = frame[frame["year"].notna()]
         if len(frame):
             parsed = pd.to_datetime(frame, errors="coerce")
             result[parsed.index] = parsed

@@ -40,7 +40,7 @@ def _blank(value: Any) -> Any:
     if _is_series(value):
         result = value.isna()
         if value.dtype == object or pd.api.types.is_string_dtype(value.dtype):
-            result = result | (value.astype("string").fillna("") == "")
+            result = result | (value.astype("string[pyarrow]").fillna("") == "")
         return result
     return value is None or value == "" or (isinstance(value, float) and np.isnan(value))
 

@@ -19,10 +19,12 @@ from pathlib import Path
 import pandas as pd
 
 from .config import DataSource
-from .contract import TableContract, header_index, match_header, normalise_header
+from .contract import TEXT_DTYPE, TableContract, header_index, match_header, normalise_header
 from .errors import DataError, Problem
 
 HEADER_SEARCH_ROWS = 30
+# Explicit classes, not \s or \d: pandas runs those through Python's re cell by cell.
+_SPACES = "[ \t\r\n\u3000]"
 TOTAL_WORDS = {"合计", "总计", "小计", "合计：", "总计：", "合计:"}
 
 
@@ -75,24 +77,23 @@ def read_table(source: DataSource, contract: TableContract) -> RawTable:
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def _decode(path: Path) -> tuple[str, str]:
+def _decode(path: Path) -> tuple[bytes, str, str]:
+    """The file's bytes (without a BOM), their text, and the encoding that decoded them."""
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        raise DataError(Problem("无法识别文件编码（应为 UTF-8 或 GB18030）", file=path.name)) from None
+        data = data[3:]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data, data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise DataError(Problem("无法识别文件编码（应为 UTF-8 或 GB18030）", file=path.name))
 
 
-def _read_csv(path: Path) -> tuple[list[list[object]], str]:
-    text, _encoding = _decode(path)
+def _read_csv(path: Path) -> tuple[list[list[object]], bytes, str, str]:
+    data, text, encoding = _decode(path)
     head: list[list[object]] = []
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text[:200_000]))
     try:
         for _ in range(HEADER_SEARCH_ROWS):
             head.append(list(next(reader)))
@@ -100,22 +101,45 @@ def _read_csv(path: Path) -> tuple[list[list[object]], str]:
         pass
     except csv.Error as exc:
         raise DataError(Problem(f"CSV 格式有误：{exc}", file=path.name)) from None
-    return head, text
+    return head, data, text, encoding
 
 
-def _frame_from_grid(source, contract, label, sheet, grid) -> RawTable:
-    head, text = grid
-    index = header_index(contract, dict(source.headers))
-    header_idx = _find_header(head, index, source, contract, label, sheet)
-    header_cells = head[header_idx] if header_idx < len(head) else []
-    names = [str(c) for c in header_cells]
+def _csv_body(data: bytes, text: str, encoding: str, skip: int, width: int, label: str) -> pd.DataFrame:
+    """Rows below the header as text columns 0..width-1.
+
+    pyarrow's reader is several times faster on large ledgers; files it rejects (ragged
+    rows, a stray quote) are read by pandas' parser, which fills short rows and names the
+    line of a broken quote.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [str(i) for i in range(width)]
     try:
-        body = pd.read_csv(
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(
+                skip_rows=skip, column_names=names, encoding="utf8" if encoding == "utf-8" else encoding
+            ),
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),  # keep Excel row numbers
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        body = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+        body.columns = list(range(width))
+        return body
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    try:
+        return pd.read_csv(
             io.StringIO(text),
             header=None,
-            skiprows=header_idx + 1,
-            names=list(range(len(names))),
-            dtype=str,
+            skiprows=skip,
+            names=list(range(width)),
+            dtype=TEXT_DTYPE,
             keep_default_na=False,
             na_filter=False,
             skip_blank_lines=False,
@@ -124,7 +148,16 @@ def _frame_from_grid(source, contract, label, sheet, grid) -> RawTable:
     except pd.errors.ParserError as exc:
         raise DataError(Problem(f"CSV 格式有误（可能有多余的引号或分隔符）：{exc}", file=label)) from None
     except pd.errors.EmptyDataError:
-        body = pd.DataFrame(columns=list(range(len(names))))
+        return pd.DataFrame(columns=list(range(width)))
+
+
+def _frame_from_grid(source, contract, label, sheet, grid) -> RawTable:
+    head, data, text, encoding = grid
+    index = header_index(contract, dict(source.headers))
+    header_idx = _find_header(head, index, source, contract, label, sheet)
+    header_cells = head[header_idx] if header_idx < len(head) else []
+    names = [str(c) for c in header_cells]
+    body = _csv_body(data, text, encoding, header_idx + 1, len(names), label)
     body.index = body.index + header_idx + 2
     return _map_columns(source, contract, label, sheet, names, body, index)
 
@@ -253,7 +286,9 @@ def _find_header(head, index, source, contract, label, sheet) -> int:
 
 
 def _cell_text(series: pd.Series) -> pd.Series:
-    return series.astype("string").fillna("").str.strip()
+    if series.dtype == object:
+        series = series.map(str, na_action="ignore")
+    return series.astype(TEXT_DTYPE).fillna("").str.strip()
 
 
 def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable:
@@ -314,7 +349,7 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
     # A row whose first recognised text cells say 合计 is a total row, not an organisation.
     total = pd.Series(False, index=frame.index)
     for c in list(frame.columns)[:3]:
-        total |= texts[c].str.replace(r"[\s\u3000]", "", regex=True).isin(TOTAL_WORDS)
+        total |= texts[c].str.replace(_SPACES, "", regex=True).isin(TOTAL_WORDS)
     if len(frame):
         for row in frame.index[all_blank]:
             ignored.append(IgnoredRow(int(row), "空行"))

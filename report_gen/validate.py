@@ -15,16 +15,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import arrow_text
 from .config import Config, DataSource
-from .contract import CONTRACTS, ENTERPRISE, FALSE_WORDS, NOT_FORMED, TRUE_WORDS, Column
+from .contract import CONTRACTS, ENTERPRISE, FALSE_WORDS, NOT_FORMED, TEXT_DTYPE, TRUE_WORDS, Column
 from .dates import parse_dates
 from .errors import DataError, Problem
 from .ingest import IgnoredRow, RawTable, read_table
 
 PROBLEMS_PER_COLUMN = 20
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．－＋", "0123456789,.-+")
-_INT_SHAPE = r"^([+-]?\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{0,2}$"
-_BOOL_WORDS = {w: True for w in TRUE_WORDS} | {w: False for w in FALSE_WORDS if w}
+_FULL_WIDTH = dict(zip("０１２３４５６７８９，．－＋", "0123456789,.-+", strict=True))
+# Explicit classes, not \s or \d: pandas runs those through Python's re cell by cell.
+_INT_SHAPE = "^([+-]?[0-9]+(?:[.][0-9]+)?) *[\u4e00-\u9fff]{0,2}$"  # 1200, 12.0, 1200人
+_SPACES = "[ \t\r\n\u3000]"
+_BOOL_TEXT = {w: "1" for w in TRUE_WORDS} | {w: "0" for w in FALSE_WORDS if w}
 
 
 @dataclass
@@ -94,6 +97,13 @@ class _Collector:
             )
 
 
+def _cell_str(value: object) -> object:
+    """Text of one spreadsheet cell: whole floats (Excel's 12.0) without the decimals."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value if isinstance(value, str) else str(value)
+
+
 def _show(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -101,32 +111,40 @@ def _show(value: object) -> str:
 
 
 def _text(cells: pd.Series) -> pd.Series:
-    text = cells.astype("string").str.replace(r"^[\s\u3000]+|[\s\u3000]+$", "", regex=True)
+    if cells.dtype == object:
+        cells = cells.map(_cell_str, na_action="ignore")
+    text = cells.astype(TEXT_DTYPE).str.strip().str.strip("\u3000\r\n\t ")
     # Excel writes whole numbers typed into text columns (ids) as 123.0.
-    return text.str.replace(r"^(\d+)\.0$", r"\1", regex=True).replace("", pd.NA)
+    return text.str.replace("^([0-9]+)[.]0$", r"\1", regex=True).replace("", pd.NA)
 
 
 def _parse_int(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = _text(cells)
-    cleaned = text.str.translate(_FULL_WIDTH).str.replace(",", "", regex=False).str.replace(" ", "")
-    number = pd.to_numeric(cleaned.str.extract(_INT_SHAPE, expand=False), errors="coerce")
+    cleaned = text
+    if cleaned.str.contains("[０-９，．－＋]", regex=True).fillna(False).any():
+        for wide, narrow in _FULL_WIDTH.items():
+            cleaned = cleaned.str.replace(wide, narrow, regex=False)
+    cleaned = cleaned.str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
+    shaped = cleaned.str.match(_INT_SHAPE).fillna(False).astype(bool)
+    digits = cleaned.str.replace(" *[\u4e00-\u9fff]{1,2}$", "", regex=True).where(shaped)
+    number = arrow_text.to_float(digits)
     blank = text.isna()
     bad = ~blank & (number.isna() | (number != number.round()))
     return number.where(~bad).round().astype("Int64"), bad
 
 
 def _parse_bool(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-    text = _text(cells).str.lower().str.replace(r"\.0$", "", regex=True)
-    value = text.map(_BOOL_WORDS, na_action="ignore")
+    text = _text(cells).str.lower().str.replace("[.]0$", "", regex=True)
+    value = arrow_text.lookup(text, _BOOL_TEXT)
     bad = text.notna() & value.isna()
-    return value.astype("boolean"), bad
+    return (value == "1").where(value.notna()).astype("boolean"), bad
 
 
 def _parse_enum(cells: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
-    text = _text(cells).str.replace(r"[\s\u3000]", "", regex=True)
-    value = text.map(column.choices, na_action="ignore")
+    text = _text(cells).str.replace(_SPACES, "", regex=True)
+    value = arrow_text.lookup(text, column.choices)
     bad = text.notna() & value.isna()
-    return value.astype("string"), bad
+    return value, bad
 
 
 def type_table(raw: RawTable, report_date: dt.date) -> tuple[LedgerTable, list[Problem]]:
@@ -186,7 +204,7 @@ def type_table(raw: RawTable, report_date: dt.date) -> tuple[LedgerTable, list[P
 
 
 def _empty_column(kind: str, index: pd.Index) -> pd.Series:
-    dtype = {"int": "Int64", "bool": "boolean", "date": "datetime64[ns]"}.get(kind, "string")
+    dtype = {"int": "Int64", "bool": "boolean", "date": "datetime64[ns]"}.get(kind, TEXT_DTYPE)
     return pd.Series(pd.NA if kind != "date" else pd.NaT, index=index, dtype=dtype)
 
 

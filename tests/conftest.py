@@ -46,8 +46,13 @@ def org_row(
     ]  # fmt: skip
 
 
-def write_csv(path: Path, rows: list[list[object]], header: list[str] | None = None,
-              encoding: str = "utf-8", before: list[list[object]] | None = None) -> Path:
+def write_csv(
+    path: Path,
+    rows: list[list[object]],
+    header: list[str] | None = None,
+    encoding: str = "utf-8",
+    before: list[list[object]] | None = None,
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle)
         for row in before or []:
@@ -57,8 +62,13 @@ def write_csv(path: Path, rows: list[list[object]], header: list[str] | None = N
     return path
 
 
-def write_xlsx(path: Path, rows: list[list[object]], header: list[str] | None = None,
-               before: list[list[object]] | None = None, sheet: str = "台账") -> Path:
+def write_xlsx(
+    path: Path,
+    rows: list[list[object]],
+    header: list[str] | None = None,
+    before: list[list[object]] | None = None,
+    sheet: str = "台账",
+) -> Path:
     import openpyxl
 
     book = openpyxl.Workbook()

@@ -36,7 +36,9 @@ def ledger_figures(rows: list[dict[str, str]], year: int) -> dict[str, float]:
         "coverage_rate": len(formed) / len(rows) * 100,
         "above_scale": len(above),
         "above_scale_single": sum(1 for r in above if r["党组织组建方式"] == "单独组建"),
-        "above_scale_single_rate": sum(1 for r in above if r["党组织组建方式"] == "单独组建") / len(above) * 100,
+        "above_scale_single_rate": sum(1 for r in above if r["党组织组建方式"] == "单独组建")
+        / len(above)
+        * 100,
         "social_joint_branches": len({r["所属党组织"] for r in soc if r["党组织组建方式"] == "联合组建"}),
         "social_coverage_rate": sum(1 for r in soc if r["党组织组建方式"] != "未组建") / len(soc) * 100,
         "liaison_points": sum(1 for r in rows if r["联系领导"].strip()),
@@ -51,4 +53,6 @@ def ledger_figures(rows: list[dict[str, str]], year: int) -> dict[str, float]:
 
 def training_person_times(path: Path, year: int) -> int:
     with path.open(encoding="utf-8-sig") as handle:
-        return sum(int(r["参训人次"]) for r in csv.DictReader(handle) if year - 2 <= int(r["培训日期"][:4]) <= year)
+        return sum(
+            int(r["参训人次"]) for r in csv.DictReader(handle) if year - 2 <= int(r["培训日期"][:4]) <= year
+        )

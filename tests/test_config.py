@@ -21,8 +21,13 @@ def test_sample_extends_base_and_resolves_paths():
 def test_set_overrides_and_data_override(tmp_path):
     config = load_config(
         SAMPLE_CONFIG,
-        sets=["report.year=2026", "report.district=白沙区", "problems.small_scale.threshold=95",
-              "report.survey_period={start: 2026-11-20, end: 2026-11-27}", "report.date=2026-12-01"],
+        sets=[
+            "report.year=2026",
+            "report.district=白沙区",
+            "problems.small_scale.threshold=95",
+            "report.survey_period={start: 2026-11-20, end: 2026-11-27}",
+            "report.date=2026-12-01",
+        ],
         data_overrides=[f"organizations={tmp_path / 'x.xlsx'}"],
     )
     assert config.report.year == 2026

@@ -40,9 +40,21 @@ def test_sections_in_order_with_generated_numbers(sample_docx):
 
 def test_every_target_figure_is_in_the_text(sample_docx):
     text = body_text(sample_docx[0])
-    for phrase in ["新社会组织108家", "新社会组织党组织覆盖率为100%", "联合党支部5个", "规模以上非公企业47家",
-                   "单独组建率为100%", "领导干部联系点41个", "新建党组织36个", "党建工作指导员185名",
-                   "600多人次", "占总数的88.9%", "分布在10个街道（乡镇）", "近5万人", "1100余条"]:
+    for phrase in [
+        "新社会组织108家",
+        "新社会组织党组织覆盖率为100%",
+        "联合党支部5个",
+        "规模以上非公企业47家",
+        "单独组建率为100%",
+        "领导干部联系点41个",
+        "新建党组织36个",
+        "党建工作指导员185名",
+        "600多人次",
+        "占总数的88.9%",
+        "分布在10个街道（乡镇）",
+        "近5万人",
+        "1100余条",
+    ]:
         assert phrase in text, phrase
     assert "2025年12月5日" in text
     assert "中共青溪区委组织部" in text
@@ -113,7 +125,10 @@ def test_figures_json_agrees_with_an_independent_computation(sample_build):
         if fig_id in listed:
             assert listed[fig_id]["value"] == pytest.approx(value), fig_id
     assert {"org_total", "social_orgs", "liaison_points", "training_3y", "small_share"} <= set(listed)
-    assert listed["suggestions"]["source"] == {"kind": "manual", "note": listed["suggestions"]["source"]["note"]}
+    assert listed["suggestions"]["source"] == {
+        "kind": "manual",
+        "note": listed["suggestions"]["source"]["note"],
+    }
     assert listed["org_total"]["source"]["file"] == "organizations_2025.csv"
     assert listed["org_total"]["definition"]
     assert "situation" in listed["org_total"]["sections"]
@@ -159,8 +174,9 @@ def test_cli_build_writes_outputs_and_reports_changed_figures(tmp_path, capsys, 
     lines[1] = ",".join(cells)
     edited = tmp_path / "edited.csv"
     edited.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code, captured = cli("build", str(sample_copy), "--out", str(out), "--data", f"organizations={edited}",
-                         capsys=capsys)
+    code, captured = cli(
+        "build", str(sample_copy), "--out", str(out), "--data", f"organizations={edited}", capsys=capsys
+    )
     assert code == 0, captured.err
     assert "党员数：2070名 → 2075名" in captured.out
     text = body_text(docx.Document(str(out / "qingxi-2025.docx")))
@@ -177,8 +193,17 @@ def test_cli_bad_data_exits_2_writes_nothing_and_keeps_the_last_report(tmp_path,
     cells[7] = "十二"
     text[56] = ",".join(cells)
     bad.write_text("\n".join(text) + "\n", encoding="utf-8")
-    code, captured = cli("build", str(sample_copy), "--out", str(out), "--data", f"organizations={bad}",
-                         "--format", "docx,html", capsys=capsys)
+    code, captured = cli(
+        "build",
+        str(sample_copy),
+        "--out",
+        str(out),
+        "--data",
+        f"organizations={bad}",
+        "--format",
+        "docx,html",
+        capsys=capsys,
+    )
     assert code == 2
     assert "bad.csv，第57行，列“党员数”：“十二”不是整数" in captured.err
     assert "Traceback" not in captured.err
@@ -194,8 +219,15 @@ def test_cli_validate_lists_problems_and_writes_a_problem_sheet(tmp_path, capsys
         text[line_no - 1] = ",".join(cells)
     bad.write_text("\n".join(text) + "\n", encoding="utf-8")
     sheet = tmp_path / "problems.xlsx"
-    code, captured = cli("validate", str(SAMPLE_CONFIG), "--data", f"organizations={bad}",
-                         "--problems", str(sheet), capsys=capsys)
+    code, captured = cli(
+        "validate",
+        str(SAMPLE_CONFIG),
+        "--data",
+        f"organizations={bad}",
+        "--problems",
+        str(sheet),
+        capsys=capsys,
+    )
     assert code == 2
     assert "第5行" in captured.err and "第9行" in captured.err
     import openpyxl
@@ -208,10 +240,13 @@ def test_cli_validate_lists_problems_and_writes_a_problem_sheet(tmp_path, capsys
 
 
 def test_cli_config_and_option_errors(tmp_path, capsys):
-    code, captured = cli("build", str(SAMPLE_CONFIG), "--set", "report.date=2011-11-31",
-                         "--out", str(tmp_path), capsys=capsys)
+    code, captured = cli(
+        "build", str(SAMPLE_CONFIG), "--set", "report.date=2011-11-31", "--out", str(tmp_path), capsys=capsys
+    )
     assert code == 2 and "report.date" in captured.err and "2011-11-31 is not a real date" in captured.err
-    code, captured = cli("build", str(SAMPLE_CONFIG), "--format", "pdf", "--out", str(tmp_path), capsys=capsys)
+    code, captured = cli(
+        "build", str(SAMPLE_CONFIG), "--format", "pdf", "--out", str(tmp_path), capsys=capsys
+    )
     assert code == 2 and "--format" in captured.err
     code, captured = cli("build", str(tmp_path / "missing.yaml"), capsys=capsys)
     assert code == 2 and "配置文件不存在" in captured.err
@@ -227,8 +262,21 @@ def test_help_has_examples(capsys):
 
 # --- a district the project has never seen -------------------------------------------------------
 
-OTHER_HEADERS = ["统一社会信用代码", "单位名称", "类别", "街道", "行业", "职工人数", "规模以上", "党员人数",
-                 "组建方式", "党组织名称", "成立时间", "党建指导员", "联系点领导"]
+OTHER_HEADERS = [
+    "统一社会信用代码",
+    "单位名称",
+    "类别",
+    "街道",
+    "行业",
+    "职工人数",
+    "规模以上",
+    "党员人数",
+    "组建方式",
+    "党组织名称",
+    "成立时间",
+    "党建指导员",
+    "联系点领导",
+]
 
 
 def other_district_rows(seed: int) -> list[list[object]]:
@@ -238,14 +286,27 @@ def other_district_rows(seed: int) -> list[list[object]]:
         social = rng.random() < 0.3
         form = rng.choice(["单独建", "联合建", "挂靠建", "未建", "无"])
         members = 0 if form in ("未建", "无") and rng.random() < 0.7 else rng.randint(1, 30)
-        rows.append([
-            f"91{seed:02d}{i:06d}", f"白沙{i}号单位", rng.choice(["民办非企业单位", "社会团体"]) if social else
-            rng.choice(["企业", "非公有制企业"]), rng.choice(["沙头街道", "海滨街道", "新村镇"]), "服务业",
-            f"{rng.randint(3, 400)}人", "" if social else rng.choice(["√", "×"]), members,
-            form, "" if form in ("未建", "无") else f"白沙第{rng.randint(1, 25)}党支部",
-            rng.choice(["2025年3月", "2024/6/1", "2019", "2025.10.1"]) if form not in ("未建", "无") else "",
-            rng.choice(["有", "无", ""]), rng.choice(["", "", "王某某"]),
-        ])
+        rows.append(
+            [
+                f"91{seed:02d}{i:06d}",
+                f"白沙{i}号单位",
+                rng.choice(["民办非企业单位", "社会团体"])
+                if social
+                else rng.choice(["企业", "非公有制企业"]),
+                rng.choice(["沙头街道", "海滨街道", "新村镇"]),
+                "服务业",
+                f"{rng.randint(3, 400)}人",
+                "" if social else rng.choice(["√", "×"]),
+                members,
+                form,
+                "" if form in ("未建", "无") else f"白沙第{rng.randint(1, 25)}党支部",
+                rng.choice(["2025年3月", "2024/6/1", "2019", "2025.10.1"])
+                if form not in ("未建", "无")
+                else "",
+                rng.choice(["有", "无", ""]),
+                rng.choice(["", "", "王某某"]),
+            ]
+        )
     return rows
 
 
@@ -254,14 +315,23 @@ def plain_rows(rows: list[list[object]]) -> list[dict[str, str]]:
     out = []
     for r in rows:
         formed = r[8] not in ("未建", "无")
-        out.append({
-            "组织类别": "社会组织" if r[2] in ("民办非企业单位", "社会团体") else "非公企业",
-            "所属街道": r[3], "从业人员数": str(r[5]).rstrip("人"), "是否规模以上": "是" if r[6] == "√" else "否",
-            "党员数": str(r[7]), "流动党员数": "0",
-            "党组织组建方式": {"单独建": "单独组建", "联合建": "联合组建", "挂靠建": "挂靠组建"}.get(r[8], "未组建"),
-            "所属党组织": r[9], "党组织成立时间": str(r[10])[:4] if formed else "",
-            "是否派驻党建工作指导员": "是" if r[11] == "有" else "否", "联系领导": r[12],
-        })
+        out.append(
+            {
+                "组织类别": "社会组织" if r[2] in ("民办非企业单位", "社会团体") else "非公企业",
+                "所属街道": r[3],
+                "从业人员数": str(r[5]).rstrip("人"),
+                "是否规模以上": "是" if r[6] == "√" else "否",
+                "党员数": str(r[7]),
+                "流动党员数": "0",
+                "党组织组建方式": {"单独建": "单独组建", "联合建": "联合组建", "挂靠建": "挂靠组建"}.get(
+                    r[8], "未组建"
+                ),
+                "所属党组织": r[9],
+                "党组织成立时间": str(r[10])[:4] if formed else "",
+                "是否派驻党建工作指导员": "是" if r[11] == "有" else "否",
+                "联系领导": r[12],
+            }
+        )
     return out
 
 
@@ -270,16 +340,37 @@ def test_another_districts_xlsx_ledger_gives_its_own_figures(tmp_path, capsys, s
     rows = other_district_rows(seed)
     ledger = write_xlsx(tmp_path / "other.xlsx", rows, OTHER_HEADERS, before=[["白沙区两新组织台账"]])
     code, captured = cli(
-        "build", str(SAMPLE_CONFIG), "--data", f"organizations={ledger}", "--set", "report.district=白沙区",
-        "--set", "data.organizations_previous=null", "--set", "report.output_name=baisha",
-        "--out", str(tmp_path / "out"), capsys=capsys,
+        "build",
+        str(SAMPLE_CONFIG),
+        "--data",
+        f"organizations={ledger}",
+        "--set",
+        "report.district=白沙区",
+        "--set",
+        "data.organizations_previous=null",
+        "--set",
+        "report.output_name=baisha",
+        "--out",
+        str(tmp_path / "out"),
+        capsys=capsys,
     )
     assert code == 0, captured.err
     expected = ledger_figures(plain_rows(rows), 2025)
     data = json.loads((tmp_path / "out" / "baisha.figures.json").read_text(encoding="utf-8"))
     listed = {f["id"]: f["value"] for f in data["figures"]}
-    for fig_id in ("org_total", "enterprises", "social_orgs", "party_members", "party_orgs", "coverage_rate",
-                   "above_scale", "liaison_points", "new_party_orgs", "instructors", "small_share"):
+    for fig_id in (
+        "org_total",
+        "enterprises",
+        "social_orgs",
+        "party_members",
+        "party_orgs",
+        "coverage_rate",
+        "above_scale",
+        "liaison_points",
+        "new_party_orgs",
+        "instructors",
+        "small_share",
+    ):
         if fig_id in listed:
             assert listed[fig_id] == pytest.approx(expected[fig_id]), fig_id
     text = body_text(docx.Document(str(tmp_path / "out" / "baisha.docx")))

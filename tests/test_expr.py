@@ -6,9 +6,11 @@ from report_gen.expr import ExpressionError, compile_expression
 
 def test_vectorised_filter_over_columns():
     frame = pd.DataFrame(
-        {"category": pd.array(["非公企业", "社会组织", "非公企业", None], dtype="string"),
-         "above_scale": pd.array([True, None, False, True], dtype="boolean"),
-         "employees": pd.array([60, 10, 5, None], dtype="Int64")}
+        {
+            "category": pd.array(["非公企业", "社会组织", "非公企业", None], dtype="string"),
+            "above_scale": pd.array([True, None, False, True], dtype="boolean"),
+            "employees": pd.array([60, 10, 5, None], dtype="Int64"),
+        }
     )
     expr = compile_expression('category == "非公企业" and above_scale', frame.columns)
     assert expr.evaluate(dict(frame.items())).tolist() == [True, False, False, False]
@@ -28,8 +30,17 @@ def test_scalar_formulas_and_division_by_zero():
 
 @pytest.mark.parametrize(
     "text",
-    ["__import__('os').system('echo hi')", "a.__class__", "(lambda: 1)()", "open('x')", "a[0]",
-     "[x for x in y]", "exec('1')", "a if b else c", "f'{a}'"],
+    [
+        "__import__('os').system('echo hi')",
+        "a.__class__",
+        "(lambda: 1)()",
+        "open('x')",
+        "a[0]",
+        "[x for x in y]",
+        "exec('1')",
+        "a if b else c",
+        "f'{a}'",
+    ],
 )
 def test_rejects_everything_outside_the_whitelist(text):
     with pytest.raises(ExpressionError):

@@ -26,15 +26,36 @@ def test_every_indicator_matches_an_independent_computation(sample):
 
 def test_seed_targets_and_their_printed_form(sample):
     _, f = sample
-    printed = {k: f[k].text for k in (
-        "social_orgs", "social_coverage_rate", "social_joint_branches", "above_scale",
-        "above_scale_single_rate", "liaison_points", "new_party_orgs", "instructors", "training_3y",
-        "small_share", "streets", "employees")}
+    printed = {
+        k: f[k].text
+        for k in (
+            "social_orgs",
+            "social_coverage_rate",
+            "social_joint_branches",
+            "above_scale",
+            "above_scale_single_rate",
+            "liaison_points",
+            "new_party_orgs",
+            "instructors",
+            "training_3y",
+            "small_share",
+            "streets",
+            "employees",
+        )
+    }
     assert printed == {
-        "social_orgs": "108家", "social_coverage_rate": "100%", "social_joint_branches": "5个",
-        "above_scale": "47家", "above_scale_single_rate": "100%", "liaison_points": "41个",
-        "new_party_orgs": "36个", "instructors": "185名", "training_3y": "600多人次",
-        "small_share": "88.9%", "streets": "10个", "employees": "近5万人",
+        "social_orgs": "108家",
+        "social_coverage_rate": "100%",
+        "social_joint_branches": "5个",
+        "above_scale": "47家",
+        "above_scale_single_rate": "100%",
+        "liaison_points": "41个",
+        "new_party_orgs": "36个",
+        "instructors": "185名",
+        "training_3y": "600多人次",
+        "small_share": "88.9%",
+        "streets": "10个",
+        "employees": "近5万人",
     }
 
 

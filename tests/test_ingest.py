@@ -19,8 +19,10 @@ MESSY_HEADERS = [
     "统一社会信用代码", "单位名称", "类别", "街道（乡镇）", "行业", "职工人数", "规模以上", "党员人数",
     "流动党员数", "组建方式", "党组织名称", "党组织类型", "成立时间", "党建指导员", "联系点领导",
 ]  # fmt: skip
-CATEGORY = {"非公企业": ["非公有制企业", "企业", "非公有制经济组织"],
-            "社会组织": ["民办非企业单位", "社会团体", "新社会组织", "社会服务机构"]}
+CATEGORY = {
+    "非公企业": ["非公有制企业", "企业", "非公有制经济组织"],
+    "社会组织": ["民办非企业单位", "社会团体", "新社会组织", "社会服务机构"],
+}
 FORM = {"单独组建": ["单独建"], "联合组建": ["联合建"], "挂靠组建": ["挂靠建"], "未组建": ["未建", "无"]}
 TRUE = ["是", "有", "Y", "yes", "TRUE", "1", "√"]
 FALSE = ["否", "无", "N", "no", "FALSE", "0", "×"]
@@ -35,8 +37,13 @@ def _date(text: str, i: int) -> object:
     if not text:
         return ""
     d = dt.date.fromisoformat(text)
-    return [text, f"{d.year}/{d.month}/{d.day}", f"{d.year}.{d.month}.{d.day}",
-            f"{d.year}年{d.month}月{d.day}日", text][i % 5]
+    return [
+        text,
+        f"{d.year}/{d.month}/{d.day}",
+        f"{d.year}.{d.month}.{d.day}",
+        f"{d.year}年{d.month}月{d.day}日",
+        text,
+    ][i % 5]
 
 
 def messy_rows() -> list[list[object]]:
@@ -73,8 +80,13 @@ def test_messy_gb18030_csv_with_title_blank_and_total_rows(tmp_path, clean_figur
     rows = messy_rows()
     rows.insert(40, [""] * len(MESSY_HEADERS))
     rows.append(["合计", "", "", "", "", "48612", "", "2070"])
-    path = write_csv(tmp_path / "messy.csv", rows, MESSY_HEADERS, encoding="gb18030",
-                     before=[["青溪区两新组织台账（2025年）"], []])
+    path = write_csv(
+        tmp_path / "messy.csv",
+        rows,
+        MESSY_HEADERS,
+        encoding="gb18030",
+        before=[["青溪区两新组织台账（2025年）"], []],
+    )
     assert figures_of(SAMPLE_CONFIG, organizations=path) == clean_figures
     ledgers = load_ledgers(load_config(SAMPLE_CONFIG, data_overrides=[f"organizations={path}"]))
     ignored = {(i.row, i.reason) for i in ledgers.tables["organizations"].ignored}
@@ -164,13 +176,31 @@ GOOD = [org_row("A1"), org_row("A2"), org_row("S1", category="社会组织")]
     [
         (lambda r: r[1].__setitem__(7, "十二"), "ledger.csv，第3行，列“党员数”：“十二”不是整数"),
         (lambda r: r[1].__setitem__(5, "-3"), "ledger.csv，第3行，列“从业人员数”：“-3”不能为负数"),
-        (lambda r: r[0].__setitem__(2, "个体户"), "ledger.csv，第2行，列“组织类别”：“个体户”不是可接受的取值"),
+        (
+            lambda r: r[0].__setitem__(2, "个体户"),
+            "ledger.csv，第2行，列“组织类别”：“个体户”不是可接受的取值",
+        ),
         (lambda r: r[2].__setitem__(8, 9), "ledger.csv，第4行，列“流动党员数”：“9”流动党员数不能多于党员数"),
-        (lambda r: r[1].__setitem__(10, ""), "ledger.csv，第3行，列“所属党组织”：已组建党组织的须填写所属党组织名称"),
-        (lambda r: r[0].__setitem__(6, ""), "ledger.csv，第2行，列“是否规模以上”：非公企业须填写是否规模以上"),
-        (lambda r: r[1].__setitem__(12, "2011-11-31"), "ledger.csv，第3行，列“党组织成立时间”：“2011-11-31”不是有效日期"),
-        (lambda r: r[1].__setitem__(13, "可能"), "ledger.csv，第3行，列“是否派驻党建工作指导员”：“可能”不是是/否值"),
-        (lambda r: r[2].__setitem__(0, "A1"), "ledger.csv，第4行，列“组织编号”：“A1”组织编号重复，与第2行相同"),
+        (
+            lambda r: r[1].__setitem__(10, ""),
+            "ledger.csv，第3行，列“所属党组织”：已组建党组织的须填写所属党组织名称",
+        ),
+        (
+            lambda r: r[0].__setitem__(6, ""),
+            "ledger.csv，第2行，列“是否规模以上”：非公企业须填写是否规模以上",
+        ),
+        (
+            lambda r: r[1].__setitem__(12, "2011-11-31"),
+            "ledger.csv，第3行，列“党组织成立时间”：“2011-11-31”不是有效日期",
+        ),
+        (
+            lambda r: r[1].__setitem__(13, "可能"),
+            "ledger.csv，第3行，列“是否派驻党建工作指导员”：“可能”不是是/否值",
+        ),
+        (
+            lambda r: r[2].__setitem__(0, "A1"),
+            "ledger.csv，第4行，列“组织编号”：“A1”组织编号重复，与第2行相同",
+        ),
         (lambda r: r[0].__setitem__(1, ""), "ledger.csv，第2行，列“组织名称”：不能为空"),
     ],
 )
@@ -213,7 +243,7 @@ def test_missing_required_column_lists_what_was_found_and_the_closest(tmp_path):
     [
         ("ledger.csv", b"", "文件是空的"),
         ("ledger.xlsx", "组织编号,组织名称\nA1,甲\n".encode(), "不是有效的 .xlsx 文件"),
-        ("ledger.csv", "组织编号,组织名称\n\"A1,甲\n".encode(), "CSV 格式有误"),
+        ("ledger.csv", '组织编号,组织名称\n"A1,甲\n'.encode(), "CSV 格式有误"),
         ("ledger.txt", b"x", "不支持的文件类型"),
     ],
 )
@@ -246,3 +276,14 @@ def test_missing_file_is_named(tmp_path):
     config = write_config(tmp_path, ledger="nowhere.csv")
     with pytest.raises(DataError, match="nowhere.csv：文件不存在"):
         load_ledgers(load_config(config))
+
+
+def test_row_numbers_count_truly_empty_lines(tmp_path):
+    path = write_csv(tmp_path / "ledger.csv", [org_row("A1"), org_row("A2"), org_row("A3", members="x")])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(2, "")  # an empty line between the first and second organisation
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_ledgers(load_config(write_config(tmp_path)))
+    errors = [str(p) for p in caught.value.problems if p.is_error]
+    assert errors == ["ledger.csv，第5行，列“党员数”：“x”不是整数（应为如 1200、1,200 或 1200人 的整数）"]

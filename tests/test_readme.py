@@ -22,8 +22,13 @@ def test_readme_has_two_commands_and_ci_runs_the_test_command():
 
 def test_readme_build_command_runs(tmp_path):
     build = readme_commands()[0].split("&&")[1].split()
-    result = subprocess.run([sys.executable, *build[1:], "--out", str(tmp_path)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, *build[1:], "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "qingxi-2025.docx").stat().st_size > 20_000
     assert "已写出" in result.stdout

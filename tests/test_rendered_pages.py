@@ -31,16 +31,28 @@ def pdf(sample_build, tmp_path_factory):
     work = tmp_path_factory.mktemp("render")
     env = {**os.environ, "FONTCONFIG_FILE": str(ROOT / "preview" / "fonts.conf")}
     subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to", "pdf",
-         "--outdir", str(work), str(out / "qingxi-2025.docx")],
-        check=True, capture_output=True, env=env, timeout=180,
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{work}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work),
+            str(out / "qingxi-2025.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
+        timeout=180,
     )
     return work / "qingxi-2025.pdf"
 
 
 def pages(pdf_path):
-    xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf_path), "-"], capture_output=True, text=True,
-                         check=True).stdout
+    xml = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     root = ElementTree.fromstring(re.sub(r'xmlns="[^"]+"', "", xml))
     result = []
     for page in root.iter("page"):
@@ -58,7 +70,7 @@ def test_several_pages_and_22_lines_on_a_full_text_page(pdf):
     counts = []
     for _, lines in rendered:
         body = sorted({round(y, 1) for y, _, _, text in lines if y < TEXT_BOTTOM_PT})
-        gaps = [b - a for a, b in zip(body, body[1:])]
+        gaps = [b - a for a, b in zip(body, body[1:], strict=False)]
         if body and all(abs(g / LINE_PITCH_PT - round(g / LINE_PITCH_PT)) < 0.05 for g in gaps):
             counts.append(len(body))  # a page of text on the line grid (no table or chart)
     assert 22 in counts
@@ -83,7 +95,9 @@ def test_chinese_fonts_and_pictures_are_rendered(pdf):
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "UMing" in fonts  # body text (仿宋 stand-in)
     assert "UKai" in fonts  # level-2 headings (楷体 stand-in)
-    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    images = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     rows = [r for r in (line.split() for line in images.splitlines()[2:]) if r and r[2] == "image"]
     assert len(rows) == 2
     for row in rows:
@@ -92,10 +106,20 @@ def test_chinese_fonts_and_pictures_are_rendered(pdf):
 
 
 def test_text_reads_in_order(pdf):
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     squeezed = re.sub(r"\s+", "", text)
-    positions = [squeezed.index(h) for h in ("一、基本情况", "二、主要做法", "三、主要成效", "四、存在问题",
-                                             "五、意见和建议", "2025年12月5日")]
+    positions = [
+        squeezed.index(h)
+        for h in (
+            "一、基本情况",
+            "二、主要做法",
+            "三、主要成效",
+            "四、存在问题",
+            "五、意见和建议",
+            "2025年12月5日",
+        )
+    ]
     assert positions == sorted(positions)
     assert "新社会组织108家" in squeezed and "600多人次" in squeezed

@@ -11,7 +11,9 @@ def texts(problems):
 def test_repeated_enumeration_item():
     assert repeated_items("采取业余、小型、业余、多样的活动方式") == ["业余"]
     assert repeated_items("一是、二是") == []
-    assert texts(check_text([Paragraph("采取业余、小型、业余、多样的方式。", "x")])) == ["列举中重复出现“业余”"]
+    assert texts(check_text([Paragraph("采取业余、小型、业余、多样的方式。", "x")])) == [
+        "列举中重复出现“业余”"
+    ]
 
 
 def test_stray_space_between_chinese_characters():
@@ -31,14 +33,29 @@ def test_leftover_template_markers():
 
 
 def test_duplicate_section_numbers_are_caught():
-    report = Report("a", "t", blocks=[Heading(1, "基本情况", "一、", "s"), Heading(1, "存在问题", "三、", "s"),
-                                     Heading(1, "建议", "三、", "s")])
+    report = Report(
+        "a",
+        "t",
+        blocks=[
+            Heading(1, "基本情况", "一、", "s"),
+            Heading(1, "存在问题", "三、", "s"),
+            Heading(1, "建议", "三、", "s"),
+        ],
+    )
     assert texts(check_numbering(report)) == ["标题编号应为“二、”，实为“三、”"]
 
 
 def test_table_rows_must_add_up_to_the_total():
-    table = Table("t", 1, "cap", ["街道", "数"], [["甲", "2"], ["乙", "3"], ["合计", "6"]], "s",
-                  total_row=True, additive=[True])
+    table = Table(
+        "t",
+        1,
+        "cap",
+        ["街道", "数"],
+        [["甲", "2"], ["乙", "3"], ["合计", "6"]],
+        "s",
+        total_row=True,
+        additive=[True],
+    )
     assert texts(check_tables(Report("a", "t", blocks=[table]))) == ["“数”各行之和5与合计6不一致"]
     table.additive = [False]  # distinct counts need not add up
     assert check_tables(Report("a", "t", blocks=[table])) == []

@@ -23,8 +23,18 @@ def test_percent_text():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(48_612, "近5万"), (48_600, "近5万"), (50_000, "5万"), (50_400, "5万余"), (32_100, "3.2万"),
-     (17_000, "1.7万"), (19_500, "近2万"), (612, "600多"), (9_999, "9900多"), (99_999_999, "近1亿")],
+    [
+        (48_612, "近5万"),
+        (48_600, "近5万"),
+        (50_000, "5万"),
+        (50_400, "5万余"),
+        (32_100, "3.2万"),
+        (17_000, "1.7万"),
+        (19_500, "近2万"),
+        (612, "600多"),
+        (9_999, "9900多"),
+        (99_999_999, "近1亿"),
+    ],
 )
 def test_near_text(value, expected):
     assert zn.near_text(value) == expected
@@ -32,8 +42,14 @@ def test_near_text(value, expected):
 
 @pytest.mark.parametrize(
     ("value", "suffix", "expected"),
-    [(612, "多", "600多"), (1131, "余", "1100余"), (600, "多", "600"), (7, "多", "7"), (45, "多", "40多"),
-     (12_345, "余", "1.2万余")],
+    [
+        (612, "多", "600多"),
+        (1131, "余", "1100余"),
+        (600, "多", "600"),
+        (7, "多", "7"),
+        (45, "多", "40多"),
+        (12_345, "余", "1.2万余"),
+    ],
 )
 def test_approx_text(value, suffix, expected):
     assert zn.approx_text(value, suffix) == expected
@@ -50,7 +66,15 @@ def test_change_wording():
 
 
 def test_numerals_and_dates():
-    assert [zn.cn_numeral(n) for n in (1, 3, 10, 11, 20, 23, 99)] == ["一", "三", "十", "十一", "二十", "二十三", "九十九"]
+    assert [zn.cn_numeral(n) for n in (1, 3, 10, 11, 20, 23, 99)] == [
+        "一",
+        "三",
+        "十",
+        "十一",
+        "二十",
+        "二十三",
+        "九十九",
+    ]
     assert zn.date_text(dt.date(2025, 12, 5)) == "2025年12月5日"
     assert zn.period_text(dt.date(2025, 11, 25), dt.date(2025, 11, 30)) == "11月25日至30日"
     assert zn.period_text(dt.date(2025, 11, 25), dt.date(2025, 12, 2)) == "11月25日至12月2日"

@@ -54,6 +54,7 @@ class DocxWriter:
     def __init__(self, layout: Layout, reference_docx: bytes | None = None):
         self.layout = layout
         self.doc = Document(io.BytesIO(reference_docx)) if reference_docx else Document()
+        self._style_ids: dict[str, str] = {}
 
     # -- styles -----------------------------------------------------------------------
 
@@ -225,7 +226,7 @@ class DocxWriter:
     def _page_number(self, footer, side: str) -> None:
         footer.is_linked_to_previous = False
         paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
-        paragraph.style = self.doc.styles["Page Number"]
+        self._style(paragraph, "Page Number")
         ppr = paragraph._p.get_or_add_pPr()
         ooxml.set_alignment(ppr, side)
         # One character in from the edge, on the outside of the page.
@@ -243,7 +244,14 @@ class DocxWriter:
     # -- blocks -----------------------------------------------------------------------
 
     def _add(self, text: str, style: str) -> DocxParagraph:
-        return self.doc.add_paragraph(text, style=self.doc.styles[style])
+        paragraph = self.doc.add_paragraph(text)
+        self._style(paragraph, style)
+        return paragraph
+
+    def _style(self, paragraph: DocxParagraph, style: str) -> None:
+        if style not in self._style_ids:
+            self._style_ids[style] = self.doc.styles[style].style_id
+        ooxml.set_paragraph_style(paragraph._p, self._style_ids[style])
 
     def title(self, report: Report) -> None:
         if report.authority:
@@ -274,16 +282,14 @@ class DocxWriter:
         self._add(table.caption_text, "Table Caption")
         grid = self.doc.add_table(rows=len(table.rows) + 1, cols=len(table.header))
         tbl = grid._tbl
-        for col, text in enumerate(table.header):
-            cell = grid.cell(0, col)
-            cell.paragraphs[0].text = text
-            cell.paragraphs[0].style = self.doc.styles["Table Header"]
-            ooxml.set_cell_bottom_border(cell._tc, 6)
-        for r, row in enumerate(table.rows, start=1):
-            for col, text in enumerate(row):
-                cell = grid.cell(r, col)
-                cell.paragraphs[0].text = text
-                cell.paragraphs[0].style = self.doc.styles["Table Text"]
+        # Walk the XML rows once: python-docx's cell(r, c) rebuilds the whole grid on every call.
+        for r, (tr, values) in enumerate(zip(tbl.tr_lst, [table.header, *table.rows], strict=True)):
+            for tc, text in zip(tr.tc_lst, values, strict=True):
+                paragraph = DocxParagraph(tc.p_lst[0], grid)
+                paragraph.add_run(text)
+                self._style(paragraph, "Table Header" if r == 0 else "Table Text")
+                if r == 0:
+                    ooxml.set_cell_bottom_border(tc, 6)
         ooxml.set_three_line_borders(tbl, 12)
         ooxml.mark_header_row(tbl.tr_lst[0])
         total = ooxml.mm_to_twips(self.layout.text_width_mm)

@@ -270,6 +270,11 @@ def set_indent(
     )
 
 
+def set_paragraph_style(paragraph_element: BaseOxmlElement, style_id: str) -> None:
+    """Name the paragraph's style by id (python-docx's setter scans every style on each call)."""
+    set_attrs(child(paragraph_element.get_or_add_pPr(), "pStyle", PPR_SEQ), val=style_id)
+
+
 def set_alignment(ppr: BaseOxmlElement, value: str) -> None:
     """``both`` (justified), ``center``, ``left``, ``right``."""
     set_attrs(child(ppr, "jc", PPR_SEQ), val=value)
