@@ -196,14 +196,15 @@ def _read_xlsx(source: DataSource, contract: TableContract, label: str) -> RawTa
     chosen = None
     for name in candidates:
         try:
-            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet_obj = workbook.get_sheet_by_name(name)  # parses the whole sheet: once
+            rows = sheet_obj.to_python(skip_empty_area=False)
         except (CalamineError, ValueError) as exc:
             raise DataError(
                 Problem(f"无法读取工作表（文件可能已损坏）：{exc}", file=label, sheet=name)
             ) from None
         head = rows[:HEADER_SEARCH_ROWS]
         if source.sheet is not None or _best_header_row(head, index)[1] >= 2:
-            chosen = (name, rows)
+            chosen = (name, sheet_obj, rows)
             break
     if chosen is None:
         raise DataError(
@@ -213,8 +214,8 @@ def _read_xlsx(source: DataSource, contract: TableContract, label: str) -> RawTa
                 file=label,
             )
         )
-    sheet, rows = chosen
-    _fill_merged(workbook.get_sheet_by_name(sheet), rows)
+    sheet, sheet_obj, rows = chosen
+    _fill_merged(sheet_obj, rows)
     header_idx = _find_header(rows[:HEADER_SEARCH_ROWS], index, source, contract, label, sheet)
     header_cells = rows[header_idx] if header_idx < len(rows) else []
     width = len(header_cells)
@@ -349,7 +350,9 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
     # A row whose first recognised text cells say 合计 is a total row, not an organisation.
     total = pd.Series(False, index=frame.index)
     for c in list(frame.columns)[:3]:
-        total |= texts[c].str.replace(_SPACES, "", regex=True).isin(TOTAL_WORDS)
+        maybe = texts[c].str.contains("计", regex=False).fillna(False).astype(bool)
+        if maybe.any():
+            total[maybe] = texts[c][maybe].str.replace(_SPACES, "", regex=True).isin(TOTAL_WORDS)
     if len(frame):
         for row in frame.index[all_blank]:
             ignored.append(IgnoredRow(int(row), "空行"))

@@ -113,9 +113,8 @@ def _show(value: object) -> str:
 def _text(cells: pd.Series) -> pd.Series:
     if cells.dtype == object:
         cells = cells.map(_cell_str, na_action="ignore")
-    text = cells.astype(TEXT_DTYPE).str.strip().str.strip("\u3000\r\n\t ")
-    # Excel writes whole numbers typed into text columns (ids) as 123.0.
-    return text.str.replace("^([0-9]+)[.]0$", r"\1", regex=True).replace("", pd.NA)
+    # Arrow's trim removes Unicode whitespace, full-width spaces and newlines included.
+    return cells.astype(TEXT_DTYPE).str.strip().replace("", pd.NA)
 
 
 def _parse_int(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -125,8 +124,15 @@ def _parse_int(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
         for wide, narrow in _FULL_WIDTH.items():
             cleaned = cleaned.str.replace(wide, narrow, regex=False)
     cleaned = cleaned.str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
-    shaped = cleaned.str.match(_INT_SHAPE).fillna(False).astype(bool)
-    digits = cleaned.str.replace(" *[\u4e00-\u9fff]{1,2}$", "", regex=True).where(shaped)
+    plain = cleaned.str.isdigit().fillna(False).astype(bool)  # the common case, without regex
+    shaped = plain.copy()
+    digits = cleaned.where(plain)
+    other = cleaned.notna() & ~plain
+    if other.any():
+        rest = cleaned[other]
+        ok = rest.str.match(_INT_SHAPE).fillna(False).astype(bool)
+        shaped[other] = ok
+        digits[other] = rest.str.replace(" *[\u4e00-\u9fff]{1,2}$", "", regex=True).where(ok)
     number = arrow_text.to_float(digits)
     blank = text.isna()
     bad = ~blank & (number.isna() | (number != number.round()))
@@ -141,7 +147,9 @@ def _parse_bool(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _parse_enum(cells: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
-    text = _text(cells).str.replace(_SPACES, "", regex=True)
+    text = _text(cells)
+    if (text.str.contains(" ", regex=False) | text.str.contains("\u3000", regex=False)).fillna(False).any():
+        text = text.str.replace(_SPACES, "", regex=True)
     value = arrow_text.lookup(text, column.choices)
     bad = text.notna() & value.isna()
     return value, bad
