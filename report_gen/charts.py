@@ -95,7 +95,7 @@ def draw_charts(chart_specs: Mapping[str, Mapping[str, Any]], figures: FigureSet
         for chart_id, spec in chart_specs.items():
             series = list(spec["series"])
             data = figures.breakdown(spec["by"], series)
-            labels = {s: figures[s].label for s in series}
+            labels = {s: figures[s].column_label for s in series}
             fig, ax = plt.subplots(figsize=(WIDTH_MM / 25.4, HEIGHT_MM / 25.4), dpi=DPI)
             if spec["kind"] == "pie":
                 _pie(ax, data[series[0]])

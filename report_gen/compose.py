@@ -451,7 +451,7 @@ def build_table(
     header = [spec.get("by_label", spec["by"])]
     for col in columns:
         fig = figures[col]
-        header.append(f"{fig.label}（{fig.unit}）" if fig.unit else fig.label)
+        header.append(f"{fig.column_label}（{fig.unit}）" if fig.unit else fig.column_label)
     rows = [
         [str(group)] + [cell_text(frame.at[group, c], figures[c]) for c in columns] for group in frame.index
     ]

@@ -93,6 +93,7 @@ CONFIG_SCHEMA = Map(
             value=Map(
                 fields={
                     "label": Str(required=True, doc="name of the figure in Chinese"),
+                    "short_label": Str(doc="shorter name for table headers and chart legends"),
                     "definition": Str(doc="plain-Chinese definition, listed in figures.json"),
                     "table": Str(choices=("organizations", "trainings")),
                     "agg": Str(required=True, choices=AGGREGATIONS),

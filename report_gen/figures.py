@@ -57,6 +57,12 @@ class Figure:
     change: str | None = None
     additive: bool = False
     sections: list[str] = field(default_factory=list)
+    short_label: str = ""
+
+    @property
+    def column_label(self) -> str:
+        """The name for a table header or chart legend: the short label when the config gives one."""
+        return self.short_label or self.label
 
     @property
     def manual(self) -> bool:
@@ -354,6 +360,7 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
             previous=prev_value,
             change=change_text(value, prev_value, fmt, unit),
             additive=spec["agg"] in ("count", "sum"),
+            short_label=spec.get("short_label", ""),
         )
     for fig_id, spec in engine.manual.items():
         fmt, unit = _default_format(spec), spec.get("unit", "")

@@ -374,6 +374,82 @@ def test_another_districts_xlsx_ledger_gives_its_own_figures(tmp_path, capsys, s
         if fig_id in listed:
             assert listed[fig_id] == pytest.approx(expected[fig_id]), fig_id
     text = body_text(docx.Document(str(tmp_path / "out" / "baisha.docx")))
+    for fig in data["figures"]:
+        assert fig["text"] in text, fig["id"]  # every listed figure is printed as listed
     assert f"白沙区共有“两新组织”{expected['org_total']}家" in text
     assert "比上年" not in text  # no previous ledger, no year-on-year claims
     assert re.search(r"覆盖率为\d+(\.\d)?%", text)
+
+
+def test_a_ledger_without_social_organisations_builds_cleanly(tmp_path, capsys):
+    from .conftest import org_row, write_config, write_csv
+
+    rows = [
+        org_row(
+            f"A{i}",
+            employees=20 + i * 30,
+            above_scale="是" if i < 2 else "否",
+            members=i % 3,
+            mobile=min(1, i % 3),
+            form="单独组建" if i % 3 else "未组建",
+        )
+        for i in range(8)
+    ]
+    write_csv(tmp_path / "ledger.csv", rows)
+    code, captured = cli("build", str(write_config(tmp_path)), "--out", str(tmp_path / "out"), capsys=capsys)
+    assert code == 0, captured.err
+    text = body_text(docx.Document(str(tmp_path / "out" / "test.docx")))
+    assert "新社会组织0家" in text and "—" not in text
+    assert "新社会组织党组织覆盖率" not in text
+
+
+BAD_LEDGERS = {
+    "not a number": (
+        lambda lines: lines.__setitem__(56, lines[56].replace(",0,0,未组建", ",十二,0,未组建", 1)),
+        "第57行，列“党员数”：“十二”不是整数",
+    ),
+    "duplicate id": (
+        lambda lines: lines.__setitem__(9, lines[3].split(",")[0] + "," + lines[9].split(",", 1)[1]),
+        "第10行，列“组织编号”",
+    ),
+    "bad category": (
+        lambda lines: lines.__setitem__(
+            20, lines[20].replace("非公企业", "个体户", 1).replace("社会组织", "个体户", 1)
+        ),
+        "第21行，列“组织类别”：“个体户”",
+    ),
+    "impossible date": (
+        lambda lines: lines.__setitem__(2, lines[2].replace("2020-08-13", "2011-11-31")),
+        "第3行，列“党组织成立时间”：“2011-11-31”不是有效日期",
+    ),
+    "stray quote": (lambda lines: lines.__setitem__(30, lines[30] + ',"'), "CSV 格式有误"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_LEDGERS))
+def test_each_bad_ledger_exits_2_names_the_place_and_keeps_the_last_report(
+    case, tmp_path, capsys, sample_copy
+):
+    out = tmp_path / "out"
+    assert cli("build", str(sample_copy), "--out", str(out), "--format", "docx,html", capsys=capsys)[0] == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    change, expected = BAD_LEDGERS[case]
+    lines = (SAMPLE_DATA / "organizations_2025.csv").read_text(encoding="utf-8").splitlines()
+    change(lines)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, captured = cli(
+        "build",
+        str(sample_copy),
+        "--out",
+        str(out),
+        "--format",
+        "docx,html",
+        "--data",
+        f"organizations={bad}",
+        capsys=capsys,
+    )
+    assert code == 2
+    assert "bad.csv" in captured.err and expected in captured.err, captured.err
+    assert "Traceback" not in captured.err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
