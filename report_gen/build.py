@@ -7,26 +7,30 @@ report as it was.
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import docx
+
 from . import __version__
 from .charts import draw_charts
-from .compose import compose
+from .compose import Composer
 from .config import Config, load_config
 from .document import Report
-from .errors import OptionError, Problem
+from .errors import ConfigError, OptionError, Problem
 from .figures import FigureSet, compute_figures
 from .findings import Findings, evaluate_findings
 from .output import figure_changes, figures_document, write_atomically
-from .textcheck import check_report
+from .textcheck import check_filled_template, check_report
 from .validate import Ledgers, ignored_rows_summary, load_ledgers
 from .writers.docx_writer import write_docx
 from .writers.layout import layout_from_config
 from .writers.text_writers import write_html, write_markdown
+from .writers.word_template import fill_word_template
 
 FORMATS = ("docx", "html", "md")
 
@@ -54,6 +58,30 @@ class ValidationResult:
     @property
     def warnings(self) -> list[Problem]:
         return self.ledgers.warnings
+
+
+def _word_document(config: Config, composer: Composer, report: Report, layout, charts) -> bytes:
+    """The .docx: the district's Word template filled in, or the built-in official layout
+    (on the district's reference document when it gives one)."""
+    if config.word_template is not None:
+        content = fill_word_template(
+            config.word_template, composer.word_context(), charts, composer.all_tables()
+        )
+        check_filled_template(content, config.word_template.name)
+        return content
+    reference = _read_reference(config.reference_docx) if config.reference_docx else None
+    return write_docx(report, layout, config.report.date, reference)
+
+
+def _read_reference(path: Path) -> bytes:
+    try:
+        content = path.read_bytes()
+        docx.Document(io.BytesIO(content))
+    except Exception as exc:  # python-docx raises several types for files that are not .docx
+        raise ConfigError(
+            Problem(f"参考文档无法打开（{type(exc).__name__}）", file=path.name, key="reference_docx")
+        ) from None
+    return content
 
 
 def parse_formats(text: str | Sequence[str]) -> list[str]:
@@ -103,7 +131,8 @@ def build(
     lap("figures")
     charts = draw_charts(config.section("charts"), figures)
     lap("charts")
-    report = compose(config, figures, findings, charts)
+    composer = Composer(config, figures, findings, charts)
+    report = composer.compose()
     check_report(report, config, figures)
     lap("compose")
 
@@ -131,7 +160,7 @@ def build(
     figures_json = figures_document(figures, meta)
     files: dict[str, bytes] = {}
     if "docx" in formats:
-        files[f"{name}.docx"] = write_docx(report, layout, rep.date)
+        files[f"{name}.docx"] = _word_document(config, composer, report, layout, charts)
     if "html" in formats:
         files[f"{name}.html"] = write_html(report, layout)
     if "md" in formats:

@@ -115,7 +115,8 @@ def template_environment(config: Config) -> SandboxedEnvironment:
     """A sandboxed environment searching the district's template folder, then the built-in set."""
     root = resources.templates_root()
     loaders: list[jinja2.BaseLoader] = []
-    name = config.template
+    # A Word template fills the .docx; the built-in set still composes the HTML/Markdown and checks.
+    name = "default" if config.word_template else config.template
     district_dir = Path(name)
     if name != "default" and (district_dir.is_dir() or "/" in name or "\\" in name):
         if not district_dir.is_dir():
@@ -295,6 +296,18 @@ class Composer:
         for fig_id, sections in self.tracker.used.items():
             self.figures[fig_id].sections = sections
         return report
+
+    def word_context(self) -> dict[str, Any]:
+        """What a district's Word template sees (after :meth:`compose`): the same names as the
+        built-in templates, without the markup directives, plus every configured table."""
+        self.tracker.current = "word_template"
+        return {k: v for k, v in self.context.items() if k not in ("table", "chart", "ref", "enter")}
+
+    def all_tables(self) -> dict[str, Table]:
+        return {
+            table_id: build_table(table_id, spec, self.figures, number, "word_template")
+            for number, (table_id, spec) in enumerate(self.config.section("tables").items(), start=1)
+        }
 
     # -- markup -----------------------------------------------------------------------
 

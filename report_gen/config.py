@@ -83,7 +83,10 @@ CONFIG_SCHEMA = Map(
             required=True,
             fields={name: Either(full=_SOURCE) for name in TABLE_NAMES},
         ),
-        "template": Str(doc="built-in template set name, or a path to a district's template folder"),
+        "template": Str(
+            doc="built-in template set name, a district's template folder, or a Word template (.docx)"
+        ),
+        "reference_docx": Str(doc="a district .docx whose styles, page setup and footers the report uses"),
         "sections": List(item=Str(), doc="section templates in order"),
         "style": MapOf(value=Any_(), doc="layout settings; see docs/official-format.md"),
         "params": MapOf(
@@ -218,6 +221,12 @@ class Config:
     template: str
     sections: list[str]
     raw: dict[str, Any]
+    reference_docx: Path | None = None
+
+    @property
+    def word_template(self) -> Path | None:
+        """The district's own Word template (``template: something.docx``), or ``None``."""
+        return Path(self.template) if self.template.lower().endswith(".docx") else None
 
     @property
     def base_dir(self) -> Path:
@@ -261,8 +270,13 @@ def _read_config_file(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any
             data["data"][name] = str(path.parent / source)
         elif isinstance(source, dict) and isinstance(source.get("path"), str):
             source["path"] = str(path.parent / source["path"])
-    if isinstance(data.get("template"), str) and _looks_like_path(data["template"]):
-        data["template"] = str(path.parent / data["template"])
+    template = data.get("template")
+    if isinstance(template, str) and (
+        _looks_like_path(template) or template.lower().endswith(".docx") or (path.parent / template).is_dir()
+    ):
+        data["template"] = str(path.parent / template)
+    if isinstance(data.get("reference_docx"), str):
+        data["reference_docx"] = str(path.parent / data["reference_docx"])
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -385,6 +399,7 @@ def load_config(
         sections=checked.get("sections")
         or ["situation", "practices", "results", "problems", "recommendations"],
         raw=checked,
+        reference_docx=Path(checked["reference_docx"]) if checked.get("reference_docx") else None,
     )
 
 
@@ -399,6 +414,10 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
         issues.append(("report.date", f"{rep['date']} is before the survey ended ({end})"))
     if rep.get("year") and end and end.year not in (rep["year"], rep["year"] + 1):
         issues.append(("report.survey_period.end", f"{end} does not fall in report year {rep['year']}"))
+    for key in ("reference_docx", "template"):
+        value = cfg.get(key)
+        if isinstance(value, str) and value.lower().endswith(".docx") and not Path(value).is_file():
+            issues.append((key, f"no such Word file: {value}"))
     if "organizations" not in (cfg.get("data") or {}):
         issues.append(("data.organizations", "is required (the ledger of organisations)"))
     indicators = cfg.get("indicators") or {}

@@ -148,6 +148,21 @@ def check_consistency(config: Config, figures: FigureSet) -> list[Problem]:
     return problems
 
 
+def check_filled_template(content: bytes, name: str) -> None:
+    """The text checks on a filled Word template, paragraph by paragraph (tables included)."""
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(content))
+    paragraphs = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        paragraphs.extend(cell.text for row in table.rows for cell in row.cells)
+    problems = check_text(Paragraph(text, name) for text in paragraphs if text.strip())
+    if problems:
+        raise ReportCheckError([Problem(p.message, file=name, key=p.key) for p in problems])
+
+
 def check_report(report: Report, config: Config, figures: FigureSet) -> None:
     """Raise :class:`ReportCheckError` with every problem found; return quietly when all is well."""
     problems = [

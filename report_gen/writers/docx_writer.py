@@ -51,10 +51,20 @@ def balanced_title_lines(title: str, per_line: int) -> list[str]:
 
 
 class DocxWriter:
+    """Builds the .docx. With a district reference document (``reference_docx``), the styles it
+    defines, its page setup and its headers and footers are used as they are, as pandoc's
+    ``--reference-doc`` does; only the styles it lacks are added, in the official layout."""
+
     def __init__(self, layout: Layout, reference_docx: bytes | None = None):
         self.layout = layout
+        self.reference = reference_docx is not None
         self.doc = Document(io.BytesIO(reference_docx)) if reference_docx else Document()
+        self._reference_styles = {s.name for s in self.doc.styles} if self.reference else set()
         self._style_ids: dict[str, str] = {}
+
+    def _kept(self, style) -> bool:
+        """A style the district's reference document defines: used as it is."""
+        return style.name in self._reference_styles
 
     # -- styles -----------------------------------------------------------------------
 
@@ -84,6 +94,8 @@ class DocxWriter:
         keep_next: bool = False,
         char_spacing: int | None = None,
     ) -> None:
+        if self._kept(style):
+            return
         lay = self.layout
         rpr = style.element.get_or_add_rPr()
         ooxml.set_fonts(rpr, lay.latin_font, font)
@@ -99,10 +111,11 @@ class DocxWriter:
     def setup_styles(self) -> None:
         lay = self.layout
         pitch = lay.line_pitch_twips
-        ooxml.reset_doc_defaults(
-            self.doc.styles.element, lay.latin_font, lay.body_font, lay.body_size_pt, pitch
-        )
-        ooxml.set_theme_language(self.doc.settings.element)
+        if not self.reference:
+            ooxml.reset_doc_defaults(
+                self.doc.styles.element, lay.latin_font, lay.body_font, lay.body_size_pt, pitch
+            )
+            ooxml.set_theme_language(self.doc.settings.element)
         self._format(
             self.doc.styles["Normal"],
             font=lay.body_font,
@@ -123,7 +136,8 @@ class DocxWriter:
                 keep_next=True,
                 char_spacing=lay.char_spacing,
             )
-            ooxml.set_outline_level(style.element.get_or_add_pPr(), level)
+            if not self._kept(style):
+                ooxml.set_outline_level(style.element.get_or_add_pPr(), level)
         self._format(
             self._paragraph_style("Report Title"),
             font=lay.title_font,
@@ -196,18 +210,24 @@ class DocxWriter:
             line=pitch,
         )
         footer = self._paragraph_style("Page Number")
-        self._format(
-            footer, font=lay.page_number_font, size=lay.page_number_size_pt, align="right", line=None
-        )
-        ooxml.set_fonts(
-            footer.element.get_or_add_rPr(), lay.page_number_font, lay.page_number_font, hint_east_asia=True
-        )
+        if not self._kept(footer):
+            self._format(
+                footer, font=lay.page_number_font, size=lay.page_number_size_pt, align="right", line=None
+            )
+            ooxml.set_fonts(
+                footer.element.get_or_add_rPr(),
+                lay.page_number_font,
+                lay.page_number_font,
+                hint_east_asia=True,
+            )
 
     # -- page -------------------------------------------------------------------------
 
     def setup_page(self) -> None:
         lay = self.layout
         section = self.doc.sections[0]
+        if self.reference and _has_footer(section):
+            return  # the district's page setup and footers stand
         ooxml.set_page(
             section._sectPr,
             lay.paper_mm[0],
@@ -327,8 +347,9 @@ class DocxWriter:
         self.setup_styles()
         self.setup_page()
         body = self.doc.element.body
-        for paragraph in list(body.iterchildren(ooxml.qn("w:p"))):
-            body.remove(paragraph)
+        for element in list(body):  # a reference document's own content goes; its sectPr stays
+            if element.tag != ooxml.qn("w:sectPr"):
+                body.remove(element)
         self.title(report)
         for block in report.blocks:
             self.block(block)
@@ -349,6 +370,19 @@ class DocxWriter:
         return out.getvalue()
 
 
-def write_docx(report: Report, layout: Layout, date: dt.date) -> bytes:
-    """The report as .docx bytes; ``date`` pins the file's timestamps so rebuilds are identical."""
-    return DocxWriter(layout).write(report, date)
+def _has_footer(section) -> bool:
+    """Does the reference document's first section have a footer of its own with any content?"""
+    for footer in (section.footer, section.even_page_footer):
+        if footer.is_linked_to_previous:
+            continue
+        if any(p.text.strip() for p in footer.paragraphs) or "PAGE" in footer._element.xml:
+            return True
+    return False
+
+
+def write_docx(report: Report, layout: Layout, date: dt.date, reference_docx: bytes | None = None) -> bytes:
+    """The report as .docx bytes; ``date`` pins the file's timestamps so rebuilds are identical.
+
+    ``reference_docx``: a district's reference document whose styles, page setup and footers are used.
+    """
+    return DocxWriter(layout, reference_docx).write(report, date)

@@ -1,0 +1,144 @@
+"""District customisation of the Word output: reference document, Word template, template overrides."""
+
+from __future__ import annotations
+
+import json
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+from report_gen.cli import run
+
+from .conftest import SAMPLE_CONFIG, org_row, write_config, write_csv
+
+
+def build(*args, capsys):
+    code = run(["build", *args])
+    return code, capsys.readouterr()
+
+
+def test_reference_docx_supplies_fonts_and_footer(tmp_path, capsys):
+    reference = docx.Document()
+    normal = reference.styles["Normal"].element.get_or_add_rPr()
+    fonts = normal.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = normal.makeelement(qn("w:rFonts"), {})
+        normal.insert(0, fonts)
+    fonts.set(qn("w:eastAsia"), "楷体")
+    reference.sections[0].footer.paragraphs[0].text = "白沙区委组织部 内部资料"
+    reference.add_paragraph("参考文档自带的示例文字")
+    reference.save(tmp_path / "ref.docx")
+    out = tmp_path / "out"
+    code, captured = build(
+        str(SAMPLE_CONFIG),
+        "--set",
+        f"reference_docx={tmp_path / 'ref.docx'}",
+        "--out",
+        str(out),
+        capsys=capsys,
+    )
+    assert code == 0, captured.err
+    document = docx.Document(str(out / "qingxi-2025.docx"))
+    style_fonts = document.styles["Normal"].element.find(qn("w:rPr")).find(qn("w:rFonts"))
+    assert style_fonts.get(qn("w:eastAsia")) == "楷体"  # the district's style, not ours
+    assert document.sections[0].footer.paragraphs[0].text == "白沙区委组织部 内部资料"
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "参考文档自带的示例文字" not in text and "一、基本情况" in text
+    assert "Report Title" in {s.name for s in document.styles}  # styles it lacked were added
+
+
+def make_word_template(path):
+    template = docx.Document()
+    template.add_paragraph(
+        "{{ report.district }}共有“两新组织”{{ f.org_total }}，党组织覆盖率{{ f.coverage_rate }}。"
+    )
+    template.add_paragraph("{% for p in problems %}{{ loop.index }}. {{ p.title }}；{% endfor %}")
+    template.add_paragraph("{{ charts.orgs_by_street }}")
+    template.add_paragraph("{{ tables.streets.caption }}：{{ tables.streets.rows[-1][1] }}")
+    template.add_paragraph("{{ report.date_text }}")
+    template.save(path)
+    return path
+
+
+def test_word_template_gets_the_same_figures_and_keeps_special_characters(tmp_path, capsys):
+    template = make_word_template(tmp_path / "district.docx")
+    out = tmp_path / "out"
+    code, captured = build(
+        str(SAMPLE_CONFIG),
+        "--set",
+        f"template={template}",
+        "--set",
+        "report.district=A<B & C区",
+        "--out",
+        str(out),
+        "--format",
+        "docx,html",
+        capsys=capsys,
+    )
+    assert code == 0, captured.err
+    document = docx.Document(str(out / "qingxi-2025.docx"))
+    paragraphs = [p.text for p in document.paragraphs]
+    figures = {
+        f["id"]: f for f in json.loads((out / "qingxi-2025.figures.json").read_text("utf-8"))["figures"]
+    }
+    assert paragraphs[0] == (
+        f"A<B & C区共有“两新组织”{figures['org_total']['text']}，"
+        f"党组织覆盖率{figures['coverage_rate']['text']}。"
+    )
+    assert paragraphs[1].startswith("1. 组织规模普遍偏小")
+    assert len(document.inline_shapes) == 1
+    assert paragraphs[3] == "表1　各街道（乡镇）“两新组织”党建工作基本情况：450"
+    assert paragraphs[4] == "2025年12月5日"
+    assert "A&lt;B &amp; C区" in (out / "qingxi-2025.html").read_text("utf-8")
+
+
+def test_word_template_errors_name_the_file(tmp_path, capsys):
+    template = docx.Document()
+    template.add_paragraph("{{ f.no_such_figure }}")
+    template.save(tmp_path / "bad.docx")
+    code, captured = build(
+        str(SAMPLE_CONFIG),
+        "--set",
+        f"template={tmp_path / 'bad.docx'}",
+        "--out",
+        str(tmp_path / "out"),
+        capsys=capsys,
+    )
+    assert code == 2 and "bad.docx" in captured.err and "no_such_figure" in captured.err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["{{ ''.__class__.__mro__ }}", "{{ f.org_total._figure }}", "{{ cycler.__init__.__globals__ }}"],
+)
+def test_district_templates_run_in_the_sandbox(tmp_path, capsys, payload):
+    write_csv(tmp_path / "ledger.csv", [org_row("A1"), org_row("S1", category="社会组织")])
+    folder = tmp_path / "tpl" / "sections"
+    folder.mkdir(parents=True)
+    (folder / "practices.md.j2").write_text(f"# 主要做法\n\n{payload}\n", encoding="utf-8")
+    config = write_config(tmp_path, extra="template: tpl\n")
+    code, captured = build(str(config), "--out", str(tmp_path / "out"), capsys=capsys)
+    assert code == 2, captured.out
+    assert "practices.md.j2" in captured.err and "Traceback" not in captured.err
+    assert "不允许" in captured.err or "未定义" in captured.err
+
+
+def test_district_overrides_one_block_of_a_builtin_section(tmp_path, capsys):
+    write_csv(tmp_path / "ledger.csv", [org_row("A1"), org_row("S1", category="社会组织")])
+    folder = tmp_path / "tpl" / "sections"
+    folder.mkdir(parents=True)
+    (folder / "situation.md.j2").write_text(
+        '{% extends "builtin/default/sections/situation.md.j2" %}\n'
+        "{% block overview %}\n本区台账共登记组织{{ f.org_total }}。\n{% endblock %}\n",
+        encoding="utf-8",
+    )
+    config = write_config(tmp_path, extra="template: tpl\nsections: [situation, problems]\n")
+    code, captured = build(str(config), "--out", str(tmp_path / "out"), capsys=capsys)
+    assert code == 0, captured.err
+    document = docx.Document(str(tmp_path / "out" / "test.docx"))
+    text = [p.text for p in document.paragraphs]
+    assert "本区台账共登记组织2家。" in text
+    assert any(t.startswith("全区“两新组织”中已建立党组织") for t in text)  # the rest of the built-in section
+    assert [t for t in text if t[:2] in ("一、", "二、", "三、")] == ["一、基本情况", "二、存在问题"]
