@@ -35,7 +35,7 @@ from .config import Config
 from .document import Heading, PageBreak, Paragraph, Picture, Report, Table
 from .errors import Problem as ProblemNote
 from .errors import TemplateError
-from .figures import Figure, FigureSet
+from .figures import Figure, FigureSet, format_value
 from .findings import Findings
 
 _HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*$")
@@ -291,10 +291,10 @@ class Composer:
             date_text=zn.date_text(rep.date),
         )
         report.blocks = self._parse(markup)
-        if rep.appendix:
-            report.appendix = self._appendix(len([b for b in report.blocks if isinstance(b, Table)]))
         for fig_id, sections in self.tracker.used.items():
             self.figures[fig_id].sections = sections
+        if rep.appendix:
+            report.appendix = self._appendix(len([b for b in report.blocks if isinstance(b, Table)]))
         return report
 
     def word_context(self) -> dict[str, Any]:
@@ -398,24 +398,21 @@ class Composer:
         for table_id, spec in self.config.section("tables").items():
             blocks.append(build_table(table_id, spec, self.figures, number, "appendix"))
             number += 1
+        with_previous = any(fig.previous is not None for fig in self.figures if fig.sections)
         rows = []
         for fig in self.figures:
             if not fig.sections:
                 continue
             source = fig.source.get("note") if fig.manual else (fig.source.get("file") or "公式")
-            rows.append(
-                [fig.label, fig.text, fig.definition, ("人工录入：" if fig.manual else "") + str(source)]
-            )
-        blocks.append(
-            Table(
-                "figure_list",
-                number,
-                "报告所用数据及口径",
-                ["指标", "数值", "口径", "来源"],
-                rows,
-                "appendix",
-            )
-        )
+            row = [fig.label, fig.text, fig.definition, ("人工录入：" if fig.manual else "") + str(source)]
+            if with_previous:
+                previous = "—" if fig.previous is None else format_value(fig.previous, fig.format, fig.unit)
+                row[2:2] = [previous]
+            rows.append(row)
+        header = ["指标", "数值", "口径", "来源"]
+        if with_previous:
+            header[2:2] = ["上年"]
+        blocks.append(Table("figure_list", number, "报告所用数据及口径", header, rows, "appendix"))
         return blocks
 
 

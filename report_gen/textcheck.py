@@ -50,9 +50,9 @@ def check_numbering(report: Report) -> list[Problem]:
 
 
 def repeated_items(text: str) -> list[str]:
-    """Items that appear twice in one 、-separated enumeration (``业余、小型、业余、多样`` → ``业余``).
+    """Items that appear twice in one 、-separated enumeration (``集中、分散、集中、线上`` → ``集中``).
 
-    The first and last items carry the words around the list (``采取业余``, ``多样的方式``),
+    The first and last items carry the words around the list (``采用集中``, ``线上的学习方式``),
     so they are compared by their end and start against the inner items.
     """
     repeated: list[str] = []
@@ -69,6 +69,11 @@ def repeated_items(text: str) -> list[str]:
         for item in sorted(seen, key=len, reverse=True):
             if (items[0].endswith(item) or items[-1].startswith(item)) and item not in repeated:
                 repeated.append(item)
+        # 线上、线下、线上相结合: the two ends repeat each other, at the length of the inner items.
+        for size in sorted({len(i) for i in inner}):
+            head, tail = items[0][-size:], items[-1][:size]
+            if head == tail and len(items[0]) >= size and head not in repeated:
+                repeated.append(head)
     return repeated
 
 

@@ -183,33 +183,6 @@ def test_cli_build_writes_outputs_and_reports_changed_figures(tmp_path, capsys, 
     assert "有党员2075名" in text
 
 
-def test_cli_bad_data_exits_2_writes_nothing_and_keeps_the_last_report(tmp_path, capsys, sample_copy):
-    out = tmp_path / "out"
-    assert cli("build", str(sample_copy), "--out", str(out), capsys=capsys)[0] == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
-    bad = tmp_path / "bad.csv"
-    text = (SAMPLE_DATA / "organizations_2025.csv").read_text(encoding="utf-8").splitlines()
-    cells = text[56].split(",")
-    cells[7] = "十二"
-    text[56] = ",".join(cells)
-    bad.write_text("\n".join(text) + "\n", encoding="utf-8")
-    code, captured = cli(
-        "build",
-        str(sample_copy),
-        "--out",
-        str(out),
-        "--data",
-        f"organizations={bad}",
-        "--format",
-        "docx,html",
-        capsys=capsys,
-    )
-    assert code == 2
-    assert "bad.csv，第57行，列“党员数”：“十二”不是整数" in captured.err
-    assert "Traceback" not in captured.err
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no partial output, nothing replaced
-
-
 def test_cli_validate_lists_problems_and_writes_a_problem_sheet(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     text = (SAMPLE_DATA / "organizations_2025.csv").read_text(encoding="utf-8").splitlines()
@@ -453,3 +426,16 @@ def test_each_bad_ledger_exits_2_names_the_place_and_keeps_the_last_report(
     assert "bad.csv" in captured.err and expected in captured.err, captured.err
     assert "Traceback" not in captured.err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_appendix_lists_every_stated_figure_with_definition_source_and_last_year(sample_docx):
+    document, result, _ = sample_docx
+    listing = document.tables[-1]
+    rows = [[c.text for c in r.cells] for r in listing.rows]
+    assert rows[0] == ["指标", "数值", "上年", "口径", "来源"]
+    by_label = {r[0]: r for r in rows[1:]}
+    stated = [f for f in result.figures if f.sections]
+    assert len(by_label) == len(stated)
+    assert by_label["新社会组织数"][1] == "108家" and by_label["新社会组织数"][4] == "organizations_2025.csv"
+    assert by_label["联户党员为商户提出的经营建议"][4].startswith("人工录入：")
+    assert by_label["“两新组织”总数"][2] == f"{result.figures['org_total'].previous}家"

@@ -9,15 +9,13 @@ def texts(problems):
 
 
 def test_repeated_enumeration_item():
-    assert repeated_items("采取业余、小型、业余、多样的活动方式") == ["业余"]
-    assert repeated_items("一是、二是") == []
-    assert texts(check_text([Paragraph("采取业余、小型、业余、多样的方式。", "x")])) == [
-        "列举中重复出现“业余”"
-    ]
+    assert repeated_items("采用集中、分散、集中、线上的学习方式") == ["集中"]
+    assert repeated_items("支持党建、团建、工会和妇联工作") == []
+    assert texts(check_text([Paragraph("坚持线上、线下、线上相结合。", "x")])) == ["列举中重复出现“线上”"]
 
 
 def test_stray_space_between_chinese_characters():
-    found = texts(check_text([Paragraph("累计培训党 员600多人次", "x")]))
+    found = texts(check_text([Paragraph("全区共有党 员2070名", "x")]))
     assert len(found) == 1 and found[0].startswith("汉字之间有多余空格：“党 员”")
     assert check_text([Paragraph("使用 Word 2019 打开", "x")]) == []
 

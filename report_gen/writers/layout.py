@@ -27,7 +27,7 @@ class Layout:
     body_size_pt: float = 16  # 3号
     title_size_pt: float = 22  # 2号
     authority_size_pt: float = 16
-    table_size_pt: float = 12  # 小四
+    table_size_pt: float = 10.5  # 五号: eight columns fit a 156 mm text block
     caption_size_pt: float = 14  # 4号
     page_number_size_pt: float = 14  # 4号
     line_pitch_twips: int = 579  # 22 lines on a 225 mm text block
