@@ -116,10 +116,31 @@ def bench_ingest(rows_xlsx: int, rows_big: int) -> None:
         )
 
 
+OPENPYXL = """
+import sys, time
+import pandas as pd
+start = time.perf_counter()
+pd.read_excel({path!r}, header=None, dtype=object, engine={engine!r})
+print(time.perf_counter() - start)
+"""
+
+
+def bench_excel_readers(path: Path) -> None:
+    """Why python-calamine: the same sheet read by pandas with each engine."""
+    for engine in ("calamine", "openpyxl"):
+        code = OPENPYXL.format(path=str(path), engine=engine)
+        seconds = float(
+            subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+        )
+        print(f"xlsx sheet read only, pandas engine={engine:<9}: {seconds:6.2f} s")
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     bench_build(3 if quick else 5)
-    bench_ingest(10_000 if quick else 100_000, 100_000 if quick else 1_000_000)
+    rows_xlsx = 10_000 if quick else 100_000
+    bench_ingest(rows_xlsx, 100_000 if quick else 1_000_000)
+    bench_excel_readers(CACHE / f"ledger_{rows_xlsx}.xlsx")
 
 
 if __name__ == "__main__":

@@ -162,7 +162,9 @@ def _summary_table(result) -> list[str]:
 def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    words = list(argv if argv is not None else sys.argv[1:])
+    debug = "--debug" in words
+    command = next((w for w in words if w in ("build", "validate")), "build")
     try:
         parser = make_parser()
         args = parser.parse_args(argv)
@@ -215,7 +217,8 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
         return 0
     except ReportGenError as exc:
         errors = [p for p in exc.problems if p.is_error]
-        print(f"{exc.kind}（{len(errors) or len(exc.problems)}处），未生成报告：", file=stderr)
+        outcome = "，未生成报告" if command == "build" else ""
+        print(f"{exc.kind}（{len(errors) or len(exc.problems)}处）{outcome}：", file=stderr)
         _print_problems(exc.problems, stderr)
         return exc.exit_code
     except KeyboardInterrupt:

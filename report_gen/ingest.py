@@ -9,6 +9,7 @@ rows (ignored and reported), CSV in UTF-8, UTF-8 with BOM or GB18030, and
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import io
@@ -77,23 +78,21 @@ def read_table(source: DataSource, contract: TableContract) -> RawTable:
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def _decode(path: Path) -> tuple[bytes, str, str]:
-    """The file's bytes (without a BOM), their text, and the encoding that decoded them."""
+_HEAD_BYTES = 256 * 1024
+
+
+def _read_csv(path: Path) -> tuple[list[list[object]], bytes, str]:
+    """The first rows (to find the header), the file's bytes without a BOM, and its encoding.
+
+    Only the head is decoded here: pyarrow checks the rest is valid UTF-8 while parsing,
+    and decoding a large CJK file into Python text would cost seconds and gigabytes.
+    """
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data, data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise DataError(Problem("无法识别文件编码（应为 UTF-8 或 GB18030）", file=path.name))
-
-
-def _read_csv(path: Path) -> tuple[list[list[object]], bytes, str, str]:
-    data, text, encoding = _decode(path)
+    head_text, encoding = _decode_head(data[:_HEAD_BYTES], path.name)
     head: list[list[object]] = []
-    reader = csv.reader(io.StringIO(text[:200_000]))
+    reader = csv.reader(io.StringIO(head_text))
     try:
         for _ in range(HEADER_SEARCH_ROWS):
             head.append(list(next(reader)))
@@ -101,15 +100,34 @@ def _read_csv(path: Path) -> tuple[list[list[object]], bytes, str, str]:
         pass
     except csv.Error as exc:
         raise DataError(Problem(f"CSV 格式有误：{exc}", file=path.name)) from None
-    return head, data, text, encoding
+    return head, data, encoding
 
 
-def _csv_body(data: bytes, text: str, encoding: str, skip: int, width: int, label: str) -> pd.DataFrame:
+def _decode_head(head: bytes, label: str) -> tuple[str, str]:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            # The cut may split a character: decode incrementally, leaving a partial one out.
+            return codecs.getincrementaldecoder(encoding)().decode(head, final=False), encoding
+        except UnicodeDecodeError:
+            continue
+    raise DataError(Problem("无法识别文件编码（应为 UTF-8 或 GB18030）", file=label))
+
+
+def _decode_all(data: bytes, encoding: str, label: str) -> tuple[str, str]:
+    for candidate in dict.fromkeys((encoding, "gb18030")):
+        try:
+            return data.decode(candidate), candidate
+        except UnicodeDecodeError:
+            continue
+    raise DataError(Problem("无法识别文件编码（应为 UTF-8 或 GB18030）", file=label))
+
+
+def _csv_body(data: bytes, encoding: str, skip: int, width: int, label: str) -> pd.DataFrame:
     """Rows below the header as text columns 0..width-1.
 
     pyarrow's reader is several times faster on large ledgers; files it rejects (ragged
-    rows, a stray quote) are read by pandas' parser, which fills short rows and names the
-    line of a broken quote.
+    rows, a stray quote, bytes that are not valid UTF-8 after the head) are read by
+    pandas' parser, which fills short rows and names the line of a broken quote.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -133,6 +151,7 @@ def _csv_body(data: bytes, text: str, encoding: str, skip: int, width: int, labe
         return body
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
+    text, _ = _decode_all(data, encoding, label)
     try:
         return pd.read_csv(
             io.StringIO(text),
@@ -152,12 +171,12 @@ def _csv_body(data: bytes, text: str, encoding: str, skip: int, width: int, labe
 
 
 def _frame_from_grid(source, contract, label, sheet, grid) -> RawTable:
-    head, data, text, encoding = grid
+    head, data, encoding = grid
     index = header_index(contract, dict(source.headers))
     header_idx = _find_header(head, index, source, contract, label, sheet)
     header_cells = head[header_idx] if header_idx < len(head) else []
     names = [str(c) for c in header_cells]
-    body = _csv_body(data, text, encoding, header_idx + 1, len(names), label)
+    body = _csv_body(data, encoding, header_idx + 1, len(names), label)
     body.index = body.index + header_idx + 2
     return _map_columns(source, contract, label, sheet, names, body, index)
 

@@ -9,7 +9,7 @@ the rest. Errors stop the build; warnings are listed and the build goes on.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,11 +63,16 @@ class _Collector:
         self,
         mask: pd.Series,
         column: str,
-        message: str,
+        message: str | Callable[[int], str],
         values: pd.Series | None = None,
         severity: str = "error",
+        summary: str | None = None,
     ) -> None:
-        """Report the rows where ``mask`` holds, up to the cap, plus a count of the rest."""
+        """Report the rows where ``mask`` holds, up to the cap, plus a count of the rest.
+
+        ``message`` may depend on the row (a function of the Excel row number); ``summary``
+        then names the kind of problem in the line that counts the rest.
+        """
         rows = mask.index[mask.to_numpy(dtype=bool)]
         if len(rows) == 0:
             return
@@ -76,7 +81,7 @@ class _Collector:
             value = None if values is None else _show(values.get(row))
             self.problems.append(
                 Problem(
-                    message,
+                    message(int(row)) if callable(message) else message,
                     file=self.raw.file_label,
                     sheet=self.raw.sheet,
                     row=int(row),
@@ -88,7 +93,7 @@ class _Collector:
         if len(rows) > PROBLEMS_PER_COLUMN:
             self.problems.append(
                 Problem(
-                    f"……此列另有{len(rows) - PROBLEMS_PER_COLUMN}处同类问题（{message}）",
+                    f"……此列另有{len(rows) - PROBLEMS_PER_COLUMN}处同类问题（{summary or message}）",
                     file=self.raw.file_label,
                     sheet=self.raw.sheet,
                     column=header,
@@ -249,27 +254,13 @@ def _check_organizations(out: pd.DataFrame, cells: pd.DataFrame, found: _Collect
     if dup.any():
         first_row = org_id[dup].reset_index().groupby("org_id")["index"].transform("min")
         first_row.index = org_id[dup].index
-        later = dup & org_id.duplicated(keep="first")
-        rows = later[later].index
-        for row in rows[:PROBLEMS_PER_COLUMN]:
-            found.problems.append(
-                Problem(
-                    f"组织编号重复，与第{int(first_row[row])}行相同（组织编号在文件中必须唯一）",
-                    file=found.raw.file_label,
-                    sheet=found.raw.sheet,
-                    row=int(row),
-                    column=found.raw.headers.get("org_id"),
-                    value=str(org_id[row]),
-                )
-            )
-        if len(rows) > PROBLEMS_PER_COLUMN:
-            found.problems.append(
-                Problem(
-                    f"……另有{len(rows) - PROBLEMS_PER_COLUMN}处组织编号重复",
-                    file=found.raw.file_label,
-                    sheet=found.raw.sheet,
-                )
-            )
+        found.add(
+            (dup & org_id.duplicated(keep="first")).fillna(False),
+            "org_id",
+            lambda row: f"组织编号重复，与第{int(first_row[row])}行相同（组织编号在文件中必须唯一）",
+            cells.get("org_id"),
+            summary="组织编号重复",
+        )
 
 
 def load_ledgers(config: Config) -> Ledgers:

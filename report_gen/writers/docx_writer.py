@@ -21,6 +21,20 @@ from . import ooxml
 from .layout import Layout
 
 HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4")
+# The report's own paragraph styles: (name, font setting, size setting, options). "grid": on the
+# exact line grid (pictures and table cells are single-spaced instead, so nothing is clipped);
+# "before"/"after": space in lines; "condensed": 28 characters a line like the body.
+_NAMED_STYLES = (
+    ("Report Title", "title_font", "title_size_pt", {"after": 1}),
+    ("Authority", "authority_font", "authority_size_pt", {"after": 1}),
+    ("Table Caption", "caption_font", "caption_size_pt", {"keep_next": True}),
+    ("Figure Caption", "caption_font", "caption_size_pt", {"after": 0.5}),
+    ("Figure", "body_font", "body_size_pt", {"grid": False, "before": 0.25, "keep_next": True}),
+    ("Table Text", "table_font", "table_size_pt", {"grid": False}),
+    ("Table Header", "table_font", "table_size_pt", {"grid": False, "bold": True}),
+    ("Signature", "body_font", "body_size_pt", {"align": "left", "condensed": True}),
+    ("Attachment Label", "attachment_font", "body_size_pt", {"align": "left"}),
+)
 BREAK_AFTER = "的和与及、，"
 
 
@@ -138,77 +152,20 @@ class DocxWriter:
             )
             if not self._kept(style):
                 ooxml.set_outline_level(style.element.get_or_add_pPr(), level)
-        self._format(
-            self._paragraph_style("Report Title"),
-            font=lay.title_font,
-            size=lay.title_size_pt,
-            align="center",
-            line=pitch,
-            after=pitch,
-        )
-        self._format(
-            self._paragraph_style("Authority"),
-            font=lay.authority_font,
-            size=lay.authority_size_pt,
-            align="center",
-            line=pitch,
-            after=pitch,
-        )
-        self._format(
-            self._paragraph_style("Table Caption"),
-            font=lay.caption_font,
-            size=lay.caption_size_pt,
-            align="center",
-            line=pitch,
-            keep_next=True,
-        )
-        self._format(
-            self._paragraph_style("Figure Caption"),
-            font=lay.caption_font,
-            size=lay.caption_size_pt,
-            align="center",
-            line=pitch,
-            after=pitch // 2,
-        )
-        self._format(
-            self._paragraph_style("Figure"),
-            font=lay.body_font,
-            size=lay.body_size_pt,
-            align="center",
-            line=None,
-            before=pitch // 4,
-            keep_next=True,
-        )
-        self._format(
-            self._paragraph_style("Table Text"),
-            font=lay.table_font,
-            size=lay.table_size_pt,
-            align="center",
-            line=None,
-        )
-        self._format(
-            self._paragraph_style("Table Header"),
-            font=lay.table_font,
-            size=lay.table_size_pt,
-            bold=True,
-            align="center",
-            line=None,
-        )
-        self._format(
-            self._paragraph_style("Signature"),
-            font=lay.body_font,
-            size=lay.body_size_pt,
-            align="left",
-            line=pitch,
-            char_spacing=lay.char_spacing,
-        )
-        self._format(
-            self._paragraph_style("Attachment Label"),
-            font=lay.heading_fonts[0],
-            size=lay.body_size_pt,
-            align="left",
-            line=pitch,
-        )
+        for name, font, size, options in _NAMED_STYLES:
+            grid = options.get("grid", True)
+            self._format(
+                self._paragraph_style(name),
+                font=getattr(lay, font),
+                size=getattr(lay, size),
+                bold=options.get("bold", False),
+                align=options.get("align", "center"),
+                line=pitch if grid else None,
+                before=round(pitch * options.get("before", 0)),
+                after=round(pitch * options.get("after", 0)),
+                keep_next=options.get("keep_next", False),
+                char_spacing=lay.char_spacing if options.get("condensed") else None,
+            )
         footer = self._paragraph_style("Page Number")
         if not self._kept(footer):
             self._format(

@@ -22,6 +22,7 @@ class Layout:
     heading_fonts: tuple[str, ...] = ("黑体", "楷体_GB2312", "仿宋_GB2312", "仿宋_GB2312")
     heading_bold: tuple[bool, ...] = (False, False, True, False)
     caption_font: str = "黑体"
+    attachment_font: str = "黑体"  # the 附件 label before an appendix
     table_font: str = "仿宋_GB2312"
     page_number_font: str = "宋体"
     body_size_pt: float = 16  # 3号
