@@ -79,6 +79,11 @@ def test_per_street_table_and_pictures(sample_docx):
         assert shape.width <= docx.shared.Mm(156)
         assert shape._inline.find(qn("wp:docPr")).get("descr")  # alt text
     assert "图1　" in body_text(document) and "图2　" in body_text(document)
+    # Word and WPS clip a picture in an exact-spaced paragraph to one line: pictures are single-spaced.
+    for shape_paragraph in (p for p in document.paragraphs if p._p.xpath(".//pic:pic")):
+        assert shape_paragraph.style.name == "Figure"
+    spacing = document.styles["Figure"].element.find(qn("w:pPr")).find(qn("w:spacing"))
+    assert spacing.get(qn("w:lineRule")) == "auto"
 
 
 def test_basic_official_layout(sample_docx):

@@ -142,3 +142,15 @@ def test_district_overrides_one_block_of_a_builtin_section(tmp_path, capsys):
     assert "本区台账共登记组织2家。" in text
     assert any(t.startswith("全区“两新组织”中已建立党组织") for t in text)  # the rest of the built-in section
     assert [t for t in text if t[:2] in ("一、", "二、", "三、")] == ["一、基本情况", "二、存在问题"]
+
+
+def test_an_undefined_name_in_a_district_template_names_file_and_line(tmp_path, capsys):
+    write_csv(tmp_path / "ledger.csv", [org_row("A1"), org_row("S1", category="社会组织")])
+    folder = tmp_path / "tpl" / "sections"
+    folder.mkdir(parents=True)
+    (folder / "results.md.j2").write_text("# 主要成效\n\n覆盖率为{{ f.coverage_rat }}。\n", encoding="utf-8")
+    code, captured = build(
+        str(write_config(tmp_path, extra="template: tpl\n")), "--out", str(tmp_path / "o"), capsys=capsys
+    )
+    assert code == 2
+    assert "results.md.j2，第3行" in captured.err and "coverage_rat" in captured.err
