@@ -154,3 +154,36 @@ def test_an_undefined_name_in_a_district_template_names_file_and_line(tmp_path, 
     )
     assert code == 2
     assert "results.md.j2，第3行" in captured.err and "coverage_rat" in captured.err
+
+
+def test_style_settings_from_the_config_change_the_document(tmp_path, capsys):
+    out = tmp_path / "out"
+    code, captured = build(
+        str(SAMPLE_CONFIG),
+        "--set",
+        "style.body_font=仿宋",
+        "--set",
+        "style.margin_left_mm=30",
+        "--set",
+        "style.heading_bold=[true, true, true, false]",
+        "--set",
+        "style.line_pitch_twips=560",
+        "--out",
+        str(out),
+        capsys=capsys,
+    )
+    assert code == 0, captured.err
+    document = docx.Document(str(out / "qingxi-2025.docx"))
+    normal = document.styles["Normal"].element
+    assert normal.find(qn("w:rPr")).find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋"
+    assert normal.find(qn("w:pPr")).find(qn("w:spacing")).get(qn("w:line")) == "560"
+    assert document.sections[0].left_margin.mm == pytest.approx(30, abs=0.1)
+    bold = document.styles["Heading 1"].element.find(qn("w:rPr")).find(qn("w:b"))
+    assert bold is not None and bold.get(qn("w:val")) == "1"
+
+
+def test_unknown_style_setting_is_named(tmp_path, capsys):
+    code, captured = build(
+        str(SAMPLE_CONFIG), "--set", "style.body_fnot=仿宋", "--out", str(tmp_path), capsys=capsys
+    )
+    assert code == 2 and "style.body_fnot" in captured.err and "body_font" in captured.err
