@@ -1,0 +1,43 @@
+"""Installed as a wheel (not run from the clone), the tool still finds its templates and base config."""
+
+import shutil
+import subprocess
+import sys
+import venv
+
+import pytest
+
+from .conftest import ROOT, SAMPLE_DATA
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git to copy the tracked files")
+
+
+def test_wheel_install_builds_a_district_config_outside_the_repository(tmp_path):
+    source = tmp_path / "src"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(source)], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                    "-w", str(tmp_path / "wheels"), str(source)], check=True, capture_output=True)
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, system_site_packages=True, with_pip=False)
+    python = env_dir / "bin" / "python"
+    wheel = next((tmp_path / "wheels").glob("report_gen-*.whl"))
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
+                    str(wheel)], check=True, capture_output=True)
+    district = tmp_path / "district"
+    district.mkdir()
+    shutil.copy(SAMPLE_DATA / "organizations_2025.csv", district / "ledger.csv")
+    (district / "d.yaml").write_text(
+        "extends: base.yaml\n"
+        "report: {authority: 中共测试区委组织部, district: 测试区, title: 关于测试区“两新组织”党建工作情况的调研报告,\n"
+        "         year: 2025, survey_period: {start: 2025-11-25, end: 2025-11-30}, date: 2025-12-05}\n"
+        "data: {organizations: ledger.csv}\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [str(python), "-c", "import report_gen, sys; print(report_gen.__file__); "
+         "from report_gen.cli import run; sys.exit(run(['build', 'd.yaml', '--out', 'out']))"],
+        cwd=district, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert str(env_dir) in result.stdout.splitlines()[0]  # the installed copy, not the clone
+    assert (district / "out" / "d.docx").is_file()
