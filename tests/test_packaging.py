@@ -15,14 +15,30 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git t
 def test_wheel_install_builds_a_district_config_outside_the_repository(tmp_path):
     source = tmp_path / "src"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(source)], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    "-w", str(tmp_path / "wheels"), str(source)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "-w",
+            str(tmp_path / "wheels"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+    )
     env_dir = tmp_path / "venv"
     venv.create(env_dir, system_site_packages=True, with_pip=False)
     python = env_dir / "bin" / "python"
     wheel = next((tmp_path / "wheels").glob("report_gen-*.whl"))
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-                    str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
     district = tmp_path / "district"
     district.mkdir()
     shutil.copy(SAMPLE_DATA / "organizations_2025.csv", district / "ledger.csv")
@@ -34,9 +50,16 @@ def test_wheel_install_builds_a_district_config_outside_the_repository(tmp_path)
         encoding="utf-8",
     )
     result = subprocess.run(
-        [str(python), "-c", "import report_gen, sys; print(report_gen.__file__); "
-         "from report_gen.cli import run; sys.exit(run(['build', 'd.yaml', '--out', 'out']))"],
-        cwd=district, capture_output=True, text=True, timeout=300,
+        [
+            str(python),
+            "-c",
+            "import report_gen, sys; print(report_gen.__file__); "
+            "from report_gen.cli import run; sys.exit(run(['build', 'd.yaml', '--out', 'out']))",
+        ],
+        cwd=district,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert str(env_dir) in result.stdout.splitlines()[0]  # the installed copy, not the clone
