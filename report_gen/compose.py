@@ -97,6 +97,18 @@ class FigureView:
         return self._figure.previous
 
 
+class _ChangeText:
+    """A figure's change from last year; printing it records the figure as stated."""
+
+    def __init__(self, figure: Figure, tracker: _UsageTracker):
+        self._figure = figure
+        self._tracker = tracker
+
+    def __str__(self) -> str:
+        self._tracker.use(self._figure.id)
+        return self._figure.change or ""
+
+
 class _Figures(Mapping[str, FigureView]):
     def __init__(self, figures: FigureSet, tracker: _UsageTracker):
         self._views = {f.id: FigureView(f, tracker) for f in figures}
@@ -199,7 +211,32 @@ class Composer:
             "chart": self._chart_directive,
             "enter": self._enter,
             "ref": self._ref,
+            "notable_changes": self._notable_changes(),
         }
+
+    def _notable_changes(self) -> list[dict[str, Any]]:
+        """Headline figures whose change from last year passes the config's thresholds, in order.
+
+        Each item has ``label`` and ``change`` (``比上年增加18家，增长4.2%``); printing one
+        records the figure as stated.
+        """
+        spec = self.config.section("year_on_year")
+        min_percent = spec.get("min_change_percent", 0)
+        min_points = spec.get("min_change_points", 0)
+        notable = []
+        for fig_id in spec.get("figures") or []:
+            fig = self.figures[fig_id] if fig_id in self.figures.figures else None
+            if fig is None or fig.change is None or fig.value is None or fig.previous is None:
+                continue
+            if fig.format == "percent":
+                moved = abs(fig.value - fig.previous) >= min_points
+            else:
+                moved = (
+                    fig.previous != 0 and abs(fig.value - fig.previous) / fig.previous * 100 >= min_percent
+                )
+            if moved:
+                notable.append({"label": fig.label, "change": _ChangeText(fig, self.tracker)})
+        return notable
 
     def _enter(self, section: str) -> str:
         self.tracker.current = section

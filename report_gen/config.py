@@ -164,6 +164,14 @@ CONFIG_SCHEMA = Map(
                 }
             )
         ),
+        "year_on_year": Map(
+            doc="which changes from last year the situation section states",
+            fields={
+                "figures": List(item=Str(), doc="headline figure ids, in the order stated"),
+                "min_change_percent": Num(doc="a count or sum is notable when it changed by at least this %"),
+                "min_change_points": Num(doc="a rate is notable when it moved by at least this many points"),
+            },
+        ),
         "checks": List(item=Any_(), doc="expressions over figures that must hold, e.g. a + b == total"),
         "narrative": MapOf(
             value=Either(
@@ -430,6 +438,9 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
             issues.append((f"indicators.{key}.column", f"is required for agg: {agg}"))
         if agg == "formula" and not ind.get("expr"):
             issues.append((f"indicators.{key}.expr", "is required for agg: formula"))
+    for i, ref in enumerate((cfg.get("year_on_year") or {}).get("figures") or []):
+        if ref not in indicators:
+            issues.append((f"year_on_year.figures[{i}]", f"{ref!r} is not an indicator id"))
     for kind in ("tables", "charts"):
         for key, spec in (cfg.get(kind) or {}).items():
             for i, ref in enumerate(spec.get("columns") or spec.get("series") or []):

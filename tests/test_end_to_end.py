@@ -444,3 +444,35 @@ def test_appendix_lists_every_stated_figure_with_definition_source_and_last_year
     assert by_label["新社会组织数"][1] == "108家" and by_label["新社会组织数"][4] == "organizations_2025.csv"
     assert by_label["联户党员为商户提出的经营建议"][4].startswith("人工录入：")
     assert by_label["“两新组织”总数"][2] == f"{result.figures['org_total'].previous}家"
+
+
+def test_only_notable_changes_from_last_year_are_stated(tmp_path, capsys):
+    out = tmp_path / "out"
+    code, captured = cli(
+        "build",
+        str(SAMPLE_CONFIG),
+        "--out",
+        str(out),
+        "--set",
+        "year_on_year.min_change_percent=10",
+        capsys=capsys,
+    )
+    assert code == 0, captured.err
+    situation = [
+        p.text for p in docx.Document(str(out / "qingxi-2025.docx")).paragraphs if "比上年" in p.text
+    ][0]
+    assert situation.startswith("党组织数比上年增加36个，增长42.4%；党组织覆盖率比上年提高14.9个百分点")
+    assert "“两新组织”总数比上年" not in situation  # +4.2% is under the 10% threshold
+    code, captured = cli(
+        "build",
+        str(SAMPLE_CONFIG),
+        "--out",
+        str(out),
+        "--set",
+        "year_on_year.min_change_percent=1000",
+        "--set",
+        "year_on_year.min_change_points=1000",
+        capsys=capsys,
+    )
+    assert code == 0
+    assert "主要指标与上年基本持平。" in body_text(docx.Document(str(out / "qingxi-2025.docx")))
