@@ -46,3 +46,11 @@ def extract(text: pd.Series, pattern: str) -> pd.DataFrame:
         part = pc.if_else(pc.equal(part, ""), pa.scalar(None, part.type), part)
         columns[field.name] = pd.array(part, dtype=TEXT_DTYPE)
     return pd.DataFrame(columns, index=text.index)
+
+
+def blank_where_in(text: pd.Series, values: list[str]) -> pd.Series:
+    """``text`` with the cells equal to one of ``values`` made missing."""
+    array = to_arrow(text)
+    hit = pc.is_in(array, value_set=pa.array(values, type=array.type))
+    kept = pc.if_else(hit, pa.scalar(None, array.type), array)
+    return pd.Series(pd.array(kept, dtype=TEXT_DTYPE), index=text.index)

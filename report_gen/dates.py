@@ -1,4 +1,4 @@
-"""Dates as ledgers and configs write them: ``2024-05-01``, ``2024/5/1``, ``2024.5.1``,
+"""Dates as ledgers and configs write them: ``2024-05-01``, ``2024/5/1``, ``2024.5.1``, ``20240501``,
 ``2024年5月1日``, ``2024年5月``, a bare year ``2024``, Excel date cells and serials.
 
 A month or a year without a day means its first day, which is what "founded
@@ -27,7 +27,8 @@ _SERIAL_MIN, _SERIAL_MAX = 20_000, 80_000
 
 
 def _normalise(text: str) -> str:
-    text = text.strip().replace("日", "").replace("号", "")
+    text = re.sub("^([0-9]{4})([0-9]{2})([0-9]{2})$", r"\1-\2-\3", text.strip())  # 20240501
+    text = text.replace("日", "").replace("号", "")
     return _SEPARATORS.sub("-", text)
 
 
@@ -71,6 +72,7 @@ def parse_dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     todo = ~blank & ~serial_text
     normalised = (
         text[todo]
+        .str.replace("^([0-9]{4})([0-9]{2})([0-9]{2})$", r"\1-\2-\3", regex=True)  # 20240501
         .str.replace("日", "", regex=False)
         .str.replace("号", "", regex=False)
         .str.replace(_SEPARATORS.pattern, "-", regex=True)

@@ -26,6 +26,8 @@ from .errors import DataError, Problem
 HEADER_SEARCH_ROWS = 30
 # Explicit classes, not \s or \d: pandas runs those through Python's re cell by cell.
 _SPACES = "[ \t\r\n\u3000]"
+# Columns every hand-kept ledger has that carry no data: skipped without a warning.
+SILENT_HEADERS = {"序号", "编号序号", "备注", "说明"}
 TOTAL_WORDS = {"合计", "总计", "小计", "合计：", "总计：", "合计:"}
 
 
@@ -319,7 +321,7 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
     for pos, header in enumerate(names):
         canonical = match_header(header, index)
         if canonical is None:
-            if normalise_header(header):
+            if normalise_header(header) and normalise_header(header) not in SILENT_HEADERS:
                 unknown.append(str(header).strip())
             continue
         if canonical in mapping:
@@ -366,12 +368,15 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
     all_blank = pd.Series(True, index=frame.index)
     for t in texts.values():
         all_blank &= t == ""
-    # A row whose first recognised text cells say 合计 is a total row, not an organisation.
+    # A row whose first cells say 合计 is a total row, not an organisation. The word may stand in a
+    # column report-gen does not read (序号), so the file's first columns are looked at too.
     total = pd.Series(False, index=frame.index)
-    for c in list(frame.columns)[:3]:
-        maybe = texts[c].str.contains("计", regex=False).fillna(False).astype(bool)
+    candidates = [texts[c] for c in list(frame.columns)[:3]]
+    candidates += [_cell_text(body[c]) for c in list(body.columns)[:3] if c not in mapping.values()]
+    for text in candidates:
+        maybe = text.str.contains("计", regex=False).fillna(False).astype(bool)
         if maybe.any():
-            total[maybe] = texts[c][maybe].str.replace(_SPACES, "", regex=True).isin(TOTAL_WORDS)
+            total[maybe] |= text[maybe].str.replace(_SPACES, "", regex=True).isin(TOTAL_WORDS)
     if len(frame):
         for row in frame.index[all_blank]:
             ignored.append(IgnoredRow(int(row), "空行"))

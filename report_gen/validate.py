@@ -23,6 +23,7 @@ from .errors import DataError, Problem
 from .ingest import IgnoredRow, RawTable, read_table
 
 PROBLEMS_PER_COLUMN = 20
+BLANK_MARKS = ["/", "／", "-", "－", "—", "——", "--", "\\"]
 _FULL_WIDTH = dict(zip("０１２３４５６７８９，．－＋", "0123456789,.-+", strict=True))
 # Explicit classes, not \s or \d: pandas runs those through Python's re cell by cell.
 _INT_SHAPE = "^([+-]?[0-9]+(?:[.][0-9]+)?) *[\u4e00-\u9fff]{0,2}$"  # 1200, 12.0, 1200人
@@ -102,6 +103,14 @@ class _Collector:
             )
 
 
+def _blank_mark(cells: pd.Series) -> pd.Series:
+    """Cells holding only a dash or slash (see BLANK_MARKS), for columns not read through _text."""
+    if cells.dtype == object:
+        marks = set(BLANK_MARKS)
+        return cells.map(lambda v: isinstance(v, str) and v.strip() in marks).astype(bool)
+    return cells.astype(TEXT_DTYPE).str.strip().isin(BLANK_MARKS).fillna(False).astype(bool)
+
+
 def _cell_str(value: object) -> object:
     """Text of one spreadsheet cell: whole floats (Excel's 12.0) without the decimals."""
     if isinstance(value, float) and value.is_integer():
@@ -118,8 +127,10 @@ def _show(value: object) -> str:
 def _text(cells: pd.Series) -> pd.Series:
     if cells.dtype == object:
         cells = cells.map(_cell_str, na_action="ignore")
-    # Arrow's trim removes Unicode whitespace, full-width spaces and newlines included.
-    return cells.astype(TEXT_DTYPE).str.strip().replace("", pd.NA)
+    # Arrow's trim removes Unicode whitespace, full-width spaces and newlines included. A cell holding
+    # only a dash or slash is how ledgers say "not applicable": it counts as blank.
+    text = cells.astype(TEXT_DTYPE).str.strip()
+    return arrow_text.blank_where_in(text, ["", *BLANK_MARKS])
 
 
 def _parse_int(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -178,7 +189,7 @@ def type_table(raw: RawTable, report_date: dt.date) -> tuple[LedgerTable, list[P
             value, bad = _parse_bool(cells)
             found.add(bad, column.name, "不是是/否值（应为 是/否、有/无、Y/N、√/×、1/0 之一）", cells)
         elif column.kind == "date":
-            value, bad = parse_dates(cells)
+            value, bad = parse_dates(cells.where(~_blank_mark(cells)))
             found.add(
                 bad,
                 column.name,

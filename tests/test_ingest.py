@@ -214,12 +214,12 @@ def test_one_problem_is_located_exactly(tmp_path, change, expected):
 
 def test_warnings_do_not_stop_the_build(tmp_path):
     rows = [org_row("A1", employees=2, members=5, mobile=0), org_row("A2", founded="2026-03-01")]
-    write_csv(tmp_path / "ledger.csv", [[*r, "备注内容"] for r in rows], header=[*HEADERS, "备注"])
+    write_csv(tmp_path / "ledger.csv", [[*r, "13800000000"] for r in rows], header=[*HEADERS, "负责人电话"])
     ledgers = load_ledgers(load_config(write_config(tmp_path)))
     warnings = [str(p) for p in ledgers.warnings]
     assert any("第2行" in w and "党员数多于从业人员数" in w for w in warnings)
     assert any("第3行" in w and "晚于成文日期" in w for w in warnings)
-    assert any("未识别的列，已忽略：备注" in w for w in warnings)
+    assert any("未识别的列，已忽略：负责人电话" in w for w in warnings)
 
 
 def test_many_problems_are_all_reported_and_capped_per_column(tmp_path):
@@ -287,3 +287,32 @@ def test_row_numbers_count_truly_empty_lines(tmp_path):
         load_ledgers(load_config(write_config(tmp_path)))
     errors = [str(p) for p in caught.value.problems if p.is_error]
     assert errors == ["ledger.csv，第5行，列“党员数”：“x”不是整数（应为如 1200、1,200 或 1200人 的整数）"]
+
+
+def test_serial_number_column_and_total_row_labelled_in_it(tmp_path):
+    rows = [[i + 1, *org_row(f"A{i}")] for i in range(3)] + [["合计", "", "", "", "", "", 60, "", 9]]
+    write_xlsx(tmp_path / "ledger.xlsx", rows, ["序号", *HEADERS, "备注"])
+    ledgers = load_ledgers(load_config(write_config(tmp_path, ledger="ledger.xlsx")))
+    table = ledgers.tables["organizations"]
+    assert len(table.frame) == 3
+    assert [(i.row, i.reason) for i in table.ignored] == [(5, "合计行")]
+    assert ledgers.warnings == []  # 序号 and 备注 carry no data and are skipped quietly
+
+
+def test_dash_and_slash_mean_not_applicable(tmp_path):
+    rows = [org_row("A1", mobile="/", instructor="—", founded="-"), org_row("S1", category="社会组织")]
+    write_csv(tmp_path / "ledger.csv", rows)
+    frame = load_ledgers(load_config(write_config(tmp_path))).frame("organizations")
+    assert frame.loc[2, ["mobile_members", "instructor_assigned", "party_org_founded"]].isna().all()
+    rows[0][7] = "—"  # 党员数 is required: a dash there is a blank to fix
+    found = problems_for(tmp_path, rows)
+    assert found == ["ledger.csv，第2行，列“党员数”：不能为空"]
+
+
+def test_compact_dates_from_exports(tmp_path):
+    write_csv(tmp_path / "ledger.csv", [org_row("A1", founded="20250301"), org_row("A2", founded="20251301")])
+    found = problems_for(tmp_path, [org_row("A1", founded="20250301"), org_row("A2", founded="20251301")])
+    assert found == [
+        "ledger.csv，第3行，列“党组织成立时间”：“20251301”不是有效日期（应为如 2024-05-01、2024/5/1、"
+        "2024年5月1日、2024年5月 或 2024）"
+    ]
