@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from . import resources
+from .contract import CONTRACTS
 from .errors import ConfigError, OptionError, Problem
 from .schema import Any_, Bool, Date, Either, Int, List, Map, MapOf, Num, Str
 
@@ -54,6 +55,10 @@ _SOURCE = Map(
         "sheet": Str(doc="sheet name (xlsx); default: the first sheet whose header matches"),
         "header_row": Int(doc="header row as Excel numbers it; default: found automatically", minimum=1),
         "headers": MapOf(value=Str(), doc="extra header → canonical column name mappings"),
+        "values": MapOf(
+            value=MapOf(value=Str()),
+            doc="extra spellings of enum values per column, e.g. {category: {民非: 社会组织}}",
+        ),
     }
 )
 
@@ -202,6 +207,7 @@ class DataSource:
     sheet: str | None = None
     header_row: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -396,6 +402,7 @@ def load_config(
             sheet=spec.get("sheet"),
             header_row=spec.get("header_row"),
             headers=spec.get("headers") or {},
+            values=spec.get("values") or {},
         )
         for name, spec in checked["data"].items()
     }
@@ -426,6 +433,22 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
         value = cfg.get(key)
         if isinstance(value, str) and value.lower().endswith(".docx") and not Path(value).is_file():
             issues.append((key, f"no such Word file: {value}"))
+    for table, source in (cfg.get("data") or {}).items():
+        for column, spellings in ((source or {}).get("values") or {}).items():
+            columns = {c.name: c for c in CONTRACTS[table].columns}
+            if column not in columns or columns[column].kind != "enum":
+                enums = ", ".join(c.name for c in CONTRACTS[table].columns if c.kind == "enum")
+                issues.append((f"data.{table}.values.{column}", f"is not an enum column (enums: {enums})"))
+                continue
+            canonical = set(columns[column].choices.values())
+            for spelling, value in spellings.items():
+                if value not in canonical:
+                    issues.append(
+                        (
+                            f"data.{table}.values.{column}.{spelling}",
+                            f"{value!r} is not one of {', '.join(sorted(canonical))}",
+                        )
+                    )
     if "organizations" not in (cfg.get("data") or {}):
         issues.append(("data.organizations", "is required (the ledger of organisations)"))
     indicators = cfg.get("indicators") or {}

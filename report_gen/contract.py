@@ -127,9 +127,13 @@ _SPACE = re.compile(r"[\s\u3000]+")
 _UNIT_SUFFIX = re.compile(r"[（(][^（）()]*[)）]$")
 
 
+_SUBTOTAL_PREFIX = re.compile(r"^其中[:：]?")
+
+
 def normalise_header(text: object) -> str:
-    """Header text as compared: no spaces of any width, no leading ``*`` required marks."""
-    return _SPACE.sub("", str(text)).lstrip("*＊")
+    """Header text as compared: no spaces of any width, no leading ``*`` required marks, no
+    ``其中：`` (statistical tables head a sub-column 其中：流动党员数)."""
+    return _SUBTOTAL_PREFIX.sub("", _SPACE.sub("", str(text)).lstrip("*＊"))
 
 
 def header_index(contract: TableContract, extra: dict[str, str] | None = None) -> dict[str, str]:

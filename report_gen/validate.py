@@ -9,7 +9,7 @@ the rest. Errors stop the build; warnings are listed and the build goes on.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -162,11 +162,12 @@ def _parse_bool(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     return (value == "1").where(value.notna()).astype("boolean"), bad
 
 
-def _parse_enum(cells: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+def _parse_enum(cells: pd.Series, column: Column, extra: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
+    """The canonical value of each cell; ``extra`` adds a district's own spellings from the config."""
     text = _text(cells)
     if (text.str.contains(" ", regex=False) | text.str.contains("\u3000", regex=False)).fillna(False).any():
         text = text.str.replace(_SPACES, "", regex=True)
-    value = arrow_text.lookup(text, column.choices)
+    value = arrow_text.lookup(text, {**column.choices, **extra})
     bad = text.notna() & value.isna()
     return value, bad
 
@@ -201,7 +202,7 @@ def type_table(raw: RawTable, report_date: dt.date) -> tuple[LedgerTable, list[P
                 future, column.name, f"晚于成文日期{report_date:%Y-%m-%d}，请核对", cells, severity="warning"
             )
         elif column.kind == "enum":
-            value, bad = _parse_enum(cells, column)
+            value, bad = _parse_enum(cells, column, raw.source.values.get(column.name, {}))
             found.add(bad, column.name, f"不是可接受的取值（应为{column.expected}）", cells)
         else:
             value, bad = _text(cells), pd.Series(False, index=cells.index)

@@ -316,3 +316,40 @@ def test_compact_dates_from_exports(tmp_path):
         "ledger.csv，第3行，列“党组织成立时间”：“20251301”不是有效日期（应为如 2024-05-01、2024/5/1、"
         "2024年5月1日、2024年5月 或 2024）"
     ]
+
+
+def test_district_spellings_of_values_and_sub_column_headers(tmp_path):
+    header = [h if h != "流动党员数" else "其中：流动党员数" for h in HEADERS]
+    rows = [org_row("A1", category="非公"), org_row("S1", category="民非", mobile=2)]
+    rows[0][6] = "否"  # 是否规模以上, which org_row leaves blank for categories it does not know
+    write_csv(tmp_path / "ledger.csv", rows, header=header)
+    config = write_config(tmp_path)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  organizations: ledger.csv",
+            "  organizations:\n    path: ledger.csv\n    values: {category: {非公: 非公企业, 民非: 社会组织}}",
+        ),
+        encoding="utf-8",
+    )
+    frame = load_ledgers(load_config(config)).frame("organizations")
+    assert frame["category"].tolist() == ["非公企业", "社会组织"]
+    assert frame["mobile_members"].tolist() == [1, 2]
+
+
+def test_a_value_spelling_must_map_to_a_contract_value(tmp_path):
+    write_csv(tmp_path / "ledger.csv", [org_row("A1")])
+    config = write_config(tmp_path)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  organizations: ledger.csv",
+            "  organizations:\n    path: ledger.csv\n    values: {category: {民非: 民办}, street: {甲: 乙}}",
+        ),
+        encoding="utf-8",
+    )
+    from report_gen.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    text = str(caught.value)
+    assert "data.organizations.values.category.民非" in text and "'民办' is not one of" in text
+    assert "data.organizations.values.street" in text and "not an enum column" in text
