@@ -136,3 +136,14 @@ def test_pictures_are_not_clipped_to_one_line(pdf):
                 above = [line[0] for line in lines[:i] if line[0] < y]
                 top = max(above) if above else 37 / 25.4 * 72
                 assert y - top >= expected_pt, f"{text}: only {y - top:.0f} pt above its caption"
+
+
+def test_28_characters_on_a_full_line(pdf):
+    lengths = []
+    for _, lines in pages(pdf):
+        for _, x_min, x_max, text in lines:
+            # wide lines of Chinese text and punctuation only (digits take half a character)
+            if re.fullmatch(r"[\u4e00-\u9fff，。、；：“”（）]+", text) and x_max - x_min > 400:
+                lengths.append(len(text))
+    assert lengths and max(lengths) == 28
+    assert max(set(lengths), key=lengths.count) == 28
