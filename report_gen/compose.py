@@ -96,6 +96,15 @@ class FigureView:
     def previous(self) -> Any:
         return self._figure.previous
 
+    @property
+    def yoy(self) -> str | None:
+        """``同比增长5.9%`` / ``同比下降1.3%`` / ``同比持平``; ``None`` without last year's value."""
+        fig = self._figure
+        if fig.value is None or fig.previous is None:
+            return None
+        self._tracker.use(fig.id)
+        return zn.yoy_text(fig.value, fig.previous)
+
 
 class _ChangeText:
     """A figure's change from last year; printing it records the figure as stated."""

@@ -99,13 +99,6 @@ class EnvironmentProblem(ReportGenError):
     kind = "运行环境缺少组件"
 
 
-def raise_if_errors(problems: Iterable[Problem], error_type: type[ReportGenError]) -> None:
-    """Raise ``error_type`` carrying every problem if any of them is an error."""
-    problems = list(problems)
-    if any(p.is_error for p in problems):
-        raise error_type(problems)
-
-
 class OutputError(ReportGenError):
     """The outputs could not be written (folder not writable, file open in Word...)."""
 

@@ -128,3 +128,15 @@ def test_formats():
     assert format_value(48612, "near", "人") == "近5万人"
     assert format_value(None, "count", "家") == "—"
     assert format_value(63.574, "percent", "%") == "63.6%"
+
+
+def test_templates_can_say_it_the_same_year_on_year_way(sample):
+    from report_gen.compose import FigureView, _UsageTracker
+
+    _, figures = sample
+    tracker = _UsageTracker()
+    view = FigureView(figures["employees"], tracker)
+    prev, now = figures["employees"].previous, figures["employees"].value
+    assert view.yoy == f"同比增长{(now - prev) / prev * 100:.1f}%"
+    assert tracker.used == {"employees": ["opening"]}
+    assert FigureView(figures["training_3y"], tracker).yoy is None
