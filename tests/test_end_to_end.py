@@ -154,6 +154,7 @@ def test_html_and_markdown_carry_the_same_report(sample_build):
     for heading in SECTION_HEADINGS:
         assert heading in html and heading in md
     assert html.count("<img") == 2 and "<table>" in html
+    assert "关于青溪区“两新组织”<br>党建工作情况的调研报告" in html  # the same balanced title lines
     assert "| 合计 | 450 |" in md
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -18,7 +17,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 
 from ..document import Heading, PageBreak, Paragraph, Picture, Report, Table
 from . import ooxml
-from .layout import Layout
+from .layout import Layout, balanced_title_lines, text_width_chars
 
 HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4")
 # The report's own paragraph styles: (name, font setting, size setting, options). "grid": on the
@@ -35,33 +34,6 @@ _NAMED_STYLES = (
     ("Signature", "body_font", "body_size_pt", {"align": "left", "condensed": True}),
     ("Attachment Label", "attachment_font", "body_size_pt", {"align": "left"}),
 )
-BREAK_AFTER = "的和与及、，"
-
-
-def text_width_chars(text: str) -> float:
-    """Width in body characters: CJK and full-width forms count 1, Latin letters and digits 1/2."""
-    return sum(1.0 if ord(ch) >= 0x2E80 else 0.5 for ch in text)
-
-
-def balanced_title_lines(title: str, per_line: int) -> list[str]:
-    """Break a long title into lines of nearly equal length, preferring a break after 的/和/与."""
-    n = math.ceil(len(title) / per_line)
-    if n <= 1:
-        return [title]
-    lines, rest = [], title
-    for remaining in range(n, 1, -1):
-        ideal = round(len(rest) / remaining)
-        best = ideal
-        for delta in (0, 1, -1, 2, -2, 3, -3):
-            cut = ideal + delta
-            if 0 < cut < len(rest) and rest[cut - 1] in BREAK_AFTER and cut <= per_line:
-                best = cut
-                break
-        best = min(best, per_line)
-        lines.append(rest[:best])
-        rest = rest[best:]
-    lines.append(rest)
-    return lines
 
 
 class DocxWriter:

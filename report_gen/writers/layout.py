@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -83,3 +84,32 @@ def layout_from_config(style: Mapping[str, Any] | None) -> Layout:
     if problems:
         raise ConfigError(problems)
     return dataclasses.replace(defaults, **changes)
+
+
+BREAK_AFTER = "的和与及、，"
+
+
+def text_width_chars(text: str) -> float:
+    """Width in body characters: CJK and full-width forms count 1, Latin letters and digits 1/2."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.5 for ch in text)
+
+
+def balanced_title_lines(title: str, per_line: int) -> list[str]:
+    """Break a long title into lines of nearly equal length, preferring a break after 的/和/与."""
+    n = math.ceil(len(title) / per_line)
+    if n <= 1:
+        return [title]
+    lines, rest = [], title
+    for remaining in range(n, 1, -1):
+        ideal = round(len(rest) / remaining)
+        best = ideal
+        for delta in (0, 1, -1, 2, -2, 3, -3):
+            cut = ideal + delta
+            if 0 < cut < len(rest) and rest[cut - 1] in BREAK_AFTER and cut <= per_line:
+                best = cut
+                break
+        best = min(best, per_line)
+        lines.append(rest[:best])
+        rest = rest[best:]
+    lines.append(rest)
+    return lines

@@ -6,7 +6,7 @@ import base64
 import html
 
 from ..document import Heading, PageBreak, Paragraph, Picture, Report, Table
-from .layout import Layout
+from .layout import Layout, balanced_title_lines
 
 
 def _data_uri(png: bytes) -> str:
@@ -51,7 +51,9 @@ def write_html(report: Report, layout: Layout) -> bytes:
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         f'<title>{e(report.title)}</title><style>{_css(layout)}</style></head><body><main class="page">',
         f'<p class="authority">{e(report.authority)}</p>',
-        f'<h1 class="title">{e(report.title)}</h1>',
+        '<h1 class="title">'
+        + "<br>".join(e(line) for line in balanced_title_lines(report.title, layout.title_chars_per_line))
+        + "</h1>",
     ]
 
     def block(b) -> None:
