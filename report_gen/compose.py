@@ -209,7 +209,7 @@ class Composer:
             "scope": rep.scope,
             "date_text": zn.date_text(rep.date),
             "survey_period_text": zn.period_text(rep.survey_start, rep.survey_end),
-            "has_previous": "organizations_previous" in self.config.sources,
+            "has_previous": any(f.previous is not None for f in self.figures),
         }
         return {
             "report": report,

@@ -294,7 +294,32 @@ def load_ledgers(config: Config) -> Ledgers:
     errors = [p for p in problems if p.is_error]
     if errors:
         raise DataError(problems)
+    problems.extend(_drop_unrelated_previous(tables))
     return Ledgers(tables, problems)
+
+
+MIN_SHARED_IDS = 0.3
+
+
+def _drop_unrelated_previous(tables: dict[str, LedgerTable]) -> list[Problem]:
+    """Last year's ledger must be the same district's: when it shares fewer than 30% of this
+    year's 组织编号 (another district's file, say), no year-on-year change is stated."""
+    current, previous = tables.get("organizations"), tables.get("organizations_previous")
+    if current is None or previous is None or current.frame.empty:
+        return []
+    ids = set(current.frame["org_id"].dropna())
+    shared = len(ids & set(previous.frame["org_id"].dropna())) / len(ids)
+    if shared >= MIN_SHARED_IDS:
+        return []
+    del tables["organizations_previous"]
+    return [
+        Problem(
+            f"上年台账与本年台账只有{shared:.0%}的组织编号相同，看来不是同一地区的台账，"
+            "本次不作同比比较（如确为上年台账，请核对组织编号）",
+            file=previous.file_label,
+            severity="warning",
+        )
+    ]
 
 
 def read_and_check(source: DataSource, report_date: dt.date) -> tuple[LedgerTable, list[Problem]]:

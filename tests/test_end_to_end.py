@@ -477,3 +477,22 @@ def test_only_notable_changes_from_last_year_are_stated(tmp_path, capsys):
     )
     assert code == 0
     assert "主要指标与上年基本持平。" in body_text(docx.Document(str(out / "qingxi-2025.docx")))
+
+
+def test_another_districts_ledger_is_not_compared_with_the_samples_last_year(tmp_path, capsys):
+    ledger = write_xlsx(tmp_path / "other.xlsx", other_district_rows(7), OTHER_HEADERS)
+    code, captured = cli(
+        "build",
+        str(SAMPLE_CONFIG),
+        "--data",
+        f"organizations={ledger}",
+        "--set",
+        "report.district=白沙区",
+        "--out",
+        str(tmp_path / "out"),
+        capsys=capsys,
+    )
+    assert code == 0, captured.err
+    assert "organizations_2024.csv" in captured.err and "不作同比比较" in captured.err
+    text = body_text(docx.Document(str(tmp_path / "out" / "qingxi-2025.docx")))
+    assert "比上年" not in text and "上年" not in text
