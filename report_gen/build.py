@@ -24,7 +24,7 @@ from .document import Report
 from .errors import ConfigError, OptionError, Problem
 from .figures import FigureSet, compute_figures
 from .findings import Findings, evaluate_findings
-from .output import figure_changes, figures_document, write_atomically
+from .output import figure_changes, figures_document, pin_zip_times, write_atomically
 from .textcheck import check_filled_template, check_report
 from .validate import Ledgers, ignored_rows_summary, load_ledgers
 from .writers.docx_writer import write_docx
@@ -160,7 +160,9 @@ def build(
     figures_json = figures_document(figures, meta)
     files: dict[str, bytes] = {}
     if "docx" in formats:
-        files[f"{name}.docx"] = _word_document(config, composer, report, layout, charts)
+        files[f"{name}.docx"] = pin_zip_times(
+            _word_document(config, composer, report, layout, charts), rep.date
+        )
     if "html" in formats:
         files[f"{name}.html"] = write_html(report, layout)
     if "md" in formats:

@@ -7,9 +7,12 @@ never destroys the last good one.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -60,6 +63,23 @@ def figure_changes(previous_json: Path, current: Mapping[str, Any]) -> list[str]
         if fig_id not in now:
             lines.append(f"{prior.get('label', fig_id)}：不再出现（原为 {prior.get('text')}）")
     return lines
+
+
+def pin_zip_times(content: bytes, day: dt.date) -> bytes:
+    """The same .docx with every entry dated ``day``, so identical inputs give identical files.
+
+    python-docx stamps each zip entry with the time of writing; a rebuild of an unchanged
+    ledger would otherwise differ byte for byte from the last one.
+    """
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            pinned = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
+            pinned.compress_type = zipfile.ZIP_DEFLATED
+            pinned.external_attr = info.external_attr
+            target.writestr(pinned, source.read(info.filename))
+    return out.getvalue()
 
 
 def safe_target(out_dir: Path, filename: str) -> Path:

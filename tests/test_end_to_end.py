@@ -496,3 +496,12 @@ def test_another_districts_ledger_is_not_compared_with_the_samples_last_year(tmp
     assert "organizations_2024.csv" in captured.err and "不作同比比较" in captured.err
     text = body_text(docx.Document(str(tmp_path / "out" / "qingxi-2025.docx")))
     assert "比上年" not in text and "上年" not in text
+
+
+def test_rebuilding_unchanged_inputs_gives_identical_files(sample_build, tmp_path):
+    from report_gen.build import build
+
+    _, first = sample_build
+    build(SAMPLE_CONFIG, out_dir=tmp_path, formats=["docx", "html", "md"])
+    for name in ("qingxi-2025.docx", "qingxi-2025.html", "qingxi-2025.md", "qingxi-2025.figures.json"):
+        assert (tmp_path / name).read_bytes() == (first / name).read_bytes(), name

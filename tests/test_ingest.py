@@ -353,3 +353,36 @@ def test_a_value_spelling_must_map_to_a_contract_value(tmp_path):
     text = str(caught.value)
     assert "data.organizations.values.category.民非" in text and "'民办' is not one of" in text
     assert "data.organizations.values.street" in text and "not an enum column" in text
+
+
+def test_two_row_header_with_merged_cells(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    top = [
+        "组织编号",
+        "组织名称",
+        "组织类别",
+        "所属街道",
+        "从业人员数",
+        "是否规模以上",
+        "党员情况",
+        "",
+        "党组织组建方式",
+        "所属党组织",
+    ]
+    second = ["", "", "", "", "", "", "党员数", "流动党员数", "", ""]
+    ws.append(["某区两新组织台账"])
+    ws.append(top)
+    ws.append(second)
+    for col in (1, 2, 3, 4, 5, 6, 9, 10):  # single headers span both header rows
+        ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
+    ws.merge_cells(start_row=2, start_column=7, end_row=2, end_column=8)  # 党员情况 over two columns
+    ws.append(["A1", "甲公司", "企业", "东街道", 60, "是", 5, 2, "单独建", "甲公司党支部"])
+    ws.append(["S1", "乙协会", "社会团体", "西街道", 8, "", 1, 0, "联合建", "西街道联合党支部"])
+    book.save(tmp_path / "ledger.xlsx")
+    frame = load_ledgers(load_config(write_config(tmp_path, ledger="ledger.xlsx"))).frame("organizations")
+    assert list(frame.index) == [4, 5]  # Excel rows under the two header rows
+    assert frame["party_members"].tolist() == [5, 1] and frame["mobile_members"].tolist() == [2, 0]
+    assert frame["category"].tolist() == ["非公企业", "社会组织"]

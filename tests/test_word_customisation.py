@@ -187,3 +187,21 @@ def test_unknown_style_setting_is_named(tmp_path, capsys):
         str(SAMPLE_CONFIG), "--set", "style.body_fnot=仿宋", "--out", str(tmp_path), capsys=capsys
     )
     assert code == 2 and "style.body_fnot" in captured.err and "body_font" in captured.err
+
+
+def test_word_template_table_rows_loop(tmp_path, capsys):
+    template = docx.Document()
+    table = template.add_table(rows=3, cols=3)
+    table.cell(0, 0).text = "{%tr for row in tables.streets.rows %}"
+    for col, expr in enumerate(("{{ row[0] }}", "{{ row[1] }}", "{{ row[-1] }}")):
+        table.cell(1, col).text = expr
+    table.cell(2, 0).text = "{%tr endfor %}"
+    template.save(tmp_path / "rows.docx")
+    out = tmp_path / "out"
+    code, captured = build(
+        str(SAMPLE_CONFIG), "--set", f"template={tmp_path / 'rows.docx'}", "--out", str(out), capsys=capsys
+    )
+    assert code == 0, captured.err
+    filled = docx.Document(str(out / "qingxi-2025.docx")).tables[0]
+    rows = [[c.text for c in r.cells] for r in filled.rows]
+    assert len(rows) == 11 and rows[0] == ["清河街道", "47", "66.0"] and rows[-1] == ["合计", "450", "64.4"]
