@@ -8,6 +8,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Pure functions, but CI machines are shared: a slow moment must not fail a property test.
+settings.register_profile("report-gen", deadline=None)
+settings.load_profile("report-gen")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CONFIG = ROOT / "config" / "sample.yaml"
