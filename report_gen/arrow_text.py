@@ -14,7 +14,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .contract import TEXT_DTYPE
+# Text columns use Arrow-backed strings: their .str methods run as vectorised compute
+# kernels, where pandas' Python-backed "string" dtype calls re once per cell.
+TEXT_DTYPE = pd.StringDtype("pyarrow")
 
 
 def to_arrow(text: pd.Series) -> pa.Array:
@@ -40,7 +42,7 @@ def to_float(text: pd.Series) -> pd.Series:
 def extract(text: pd.Series, pattern: str) -> pd.DataFrame:
     """Named groups of ``pattern`` as text columns; rows that do not match, and empty groups, are missing."""
     matched = pc.extract_regex(to_arrow(text), pattern)
-    columns = {}
+    columns: dict[str, pd.api.extensions.ExtensionArray] = {}
     for i, field in enumerate(matched.type):
         part = pc.struct_field(matched, [i])
         part = pc.if_else(pc.equal(part, ""), pa.scalar(None, part.type), part)

@@ -81,7 +81,7 @@ def draw_charts(chart_specs: Mapping[str, Mapping[str, Any]], figures: FigureSet
     from matplotlib import pyplot as plt
 
     family = cjk_font_family()
-    style = {
+    style: Any = {
         "font.family": "sans-serif",
         "font.sans-serif": [family, "DejaVu Sans"],
         "axes.unicode_minus": False,  # some CJK fonts lack U+2212

@@ -135,15 +135,15 @@ def write_problems_file(path: Path, problems: Sequence[Problem]) -> None:
         sheet.append(PROBLEM_HEADER)
         for row in rows:
             sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        content = buffer.getvalue()
+        binary = io.BytesIO()
+        book.save(binary)
+        content = binary.getvalue()
     elif path.suffix.lower() == ".csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        text = io.StringIO()
+        writer = csv.writer(text)
         writer.writerow(PROBLEM_HEADER)
         writer.writerows(rows)
-        content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        content = ("\ufeff" + text.getvalue()).encode("utf-8")
     else:
         raise OptionError(Problem(f"--problems 文件应以 .csv 或 .xlsx 结尾，收到“{path.name}”"))
     write_atomically(path.parent if str(path.parent) else Path("."), {path.name: content})
@@ -195,24 +195,24 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
             print("输入检查通过。", file=stdout)
             return 0
 
-        result = pipeline.build(
+        built = pipeline.build(
             args.config,
             data=args.data,
             sets=args.sets,
             out_dir=args.out,
             formats=pipeline.parse_formats(args.format),
         )
-        if result.warnings:
-            print(f"警告{len(result.warnings)}条（报告已生成）：", file=stderr)
-            _print_problems(result.warnings, stderr)
+        if built.warnings:
+            print(f"警告{len(built.warnings)}条（报告已生成）：", file=stderr)
+            _print_problems(built.warnings, stderr)
         if not args.quiet:
-            for line in result.ignored:
+            for line in built.ignored:
                 print(line, file=stdout)
-            if result.changes:
+            if built.changes:
                 print("与上次生成相比，以下数据有变化：", file=stdout)
-                for line in result.changes:
+                for line in built.changes:
                     print(f"  {line}", file=stdout)
-            for path in result.outputs:
+            for path in built.outputs:
                 print(f"已写出 {path}", file=stdout)
         return 0
     except ReportGenError as exc:

@@ -5,10 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# Text columns use Arrow-backed strings: their .str methods run as vectorised compute
-# kernels, where pandas' Python-backed "string" dtype calls re once per cell.
-TEXT_DTYPE = "string[pyarrow]"
-
 ENTERPRISE = "非公企业"
 SOCIAL_ORG = "社会组织"
 NOT_FORMED = "未组建"

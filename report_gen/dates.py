@@ -14,7 +14,7 @@ import re
 import pandas as pd
 
 from . import arrow_text
-from .contract import TEXT_DTYPE
+from .arrow_text import TEXT_DTYPE
 
 # After normalisation every accepted text form looks like Y, Y-M or Y-M-D.
 # Explicit classes, not \s or \d: pandas runs those through Python's re cell by cell.

@@ -40,7 +40,7 @@ def _blank(value: Any) -> Any:
     if _is_series(value):
         result = value.isna()
         if value.dtype == object or pd.api.types.is_string_dtype(value.dtype):
-            result = result | (value.astype("string[pyarrow]").fillna("") == "")
+            result = result | (value.astype(pd.StringDtype("pyarrow")).fillna("") == "")
         return result
     return value is None or value == "" or (isinstance(value, float) and np.isnan(value))
 
@@ -163,11 +163,11 @@ class Expression:
         if isinstance(node, ast.BoolOp):
             values = [self._eval(v, env) for v in node.values]
             if any(_is_series(v) for v in values):
-                result = _as_bool(values[0])
+                combined = _as_bool(values[0])
                 for v in values[1:]:
                     v = _as_bool(v)
-                    result = (result & v) if isinstance(node.op, ast.And) else (result | v)
-                return result
+                    combined = (combined & v) if isinstance(node.op, ast.And) else (combined | v)
+                return combined
             if isinstance(node.op, ast.And):
                 return all(bool(v) for v in values)
             return any(bool(v) for v in values)

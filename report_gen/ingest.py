@@ -16,11 +16,13 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from .arrow_text import TEXT_DTYPE
 from .config import DataSource
-from .contract import TEXT_DTYPE, TableContract, header_index, match_header, normalise_header
+from .contract import TableContract, header_index, match_header, normalise_header
 from .errors import DataError, Problem
 
 HEADER_SEARCH_ROWS = 30
@@ -83,7 +85,7 @@ def read_table(source: DataSource, contract: TableContract) -> RawTable:
 _HEAD_BYTES = 256 * 1024
 
 
-def _read_csv(path: Path) -> tuple[list[list[object]], bytes, str]:
+def _read_csv(path: Path) -> tuple[list[list[Any]], bytes, str]:
     """The first rows (to find the header), the file's bytes without a BOM, and its encoding.
 
     Only the head is decoded here: pyarrow checks the rest is valid UTF-8 while parsing,
@@ -93,7 +95,7 @@ def _read_csv(path: Path) -> tuple[list[list[object]], bytes, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     head_text, encoding = _decode_head(data[:_HEAD_BYTES], path.name)
-    head: list[list[object]] = []
+    head: list[list[Any]] = []
     reader = csv.reader(io.StringIO(head_text))
     try:
         for _ in range(HEADER_SEARCH_ROWS):
@@ -246,7 +248,7 @@ def _read_xlsx(source: DataSource, contract: TableContract, label: str) -> RawTa
     return _map_columns(source, contract, label, sheet, [str(c) for c in header_cells], body, index)
 
 
-def _fill_merged(sheet, rows: list[list[object]]) -> None:
+def _fill_merged(sheet, rows: list[list[Any]]) -> None:
     """Give every cell of a merged area the value of its top-left cell, as a reader sees it."""
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
         if r0 >= len(rows):
@@ -279,7 +281,7 @@ def _read_parquet(source: DataSource, contract: TableContract, label: str) -> Ra
 # --- header and rows -----------------------------------------------------------------------
 
 
-def _best_header_row(head: list[list[object]], index: dict[str, str]) -> tuple[int, int]:
+def _best_header_row(head: list[list[Any]], index: dict[str, str]) -> tuple[int, int]:
     best, best_score = 0, 0
     for i, row in enumerate(head):
         score = len({match_header(cell, index) for cell in row} - {None})

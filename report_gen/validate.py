@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from . import arrow_text
+from .arrow_text import TEXT_DTYPE
 from .config import Config, DataSource
-from .contract import CONTRACTS, ENTERPRISE, FALSE_WORDS, NOT_FORMED, TEXT_DTYPE, TRUE_WORDS, Column
+from .contract import CONTRACTS, ENTERPRISE, FALSE_WORDS, NOT_FORMED, TRUE_WORDS, Column
 from .dates import parse_dates
 from .errors import DataError, Problem
 from .ingest import IgnoredRow, RawTable, read_table

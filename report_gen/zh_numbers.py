@@ -57,9 +57,9 @@ def approx_text(value: float | int, suffix: str = "多") -> str:
         return str(n)
     if n >= 10_000:
         wan = Decimal(n) / Decimal(10_000)
-        floored = wan.quantize(Decimal("0.1"), rounding=ROUND_FLOOR)
-        text = f"{floored.normalize():f}万"
-        return text if floored == wan else text + suffix
+        wan_floor = wan.quantize(Decimal("0.1"), rounding=ROUND_FLOOR)
+        text = f"{wan_floor.normalize():f}万"
+        return text if wan_floor == wan else text + suffix
     floored = _floor_to(n, _approx_step(n))
     return str(n) if floored == n else f"{floored}{suffix}"
 

@@ -1,4 +1,4 @@
-"""ruff's lint and format checks are part of the test command."""
+"""ruff's lint and format checks and mypy's type check are part of the test command."""
 
 import shutil
 import subprocess
@@ -12,4 +12,10 @@ from .conftest import ROOT
 @pytest.mark.parametrize("args", [["check", "."], ["format", "--check", "."]])
 def test_ruff(args):
     result = subprocess.run(["ruff", *args], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.skipif(shutil.which("mypy") is None, reason="mypy not installed (pip install -e '.[test]')")
+def test_types():
+    result = subprocess.run(["mypy"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -23,7 +24,7 @@ HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4")
 # The report's own paragraph styles: (name, font setting, size setting, options). "grid": on the
 # exact line grid (pictures and table cells are single-spaced instead, so nothing is clipped);
 # "before"/"after": space in lines; "condensed": 28 characters a line like the body.
-_NAMED_STYLES = (
+_NAMED_STYLES: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("Report Title", "title_font", "title_size_pt", {"after": 1}),
     ("Authority", "authority_font", "authority_size_pt", {"after": 1}),
     ("Table Caption", "caption_font", "caption_size_pt", {"keep_next": True}),
