@@ -29,7 +29,11 @@ AGGREGATIONS = ("count", "sum", "distinct", "share", "formula")
 FORMATS = ("count", "decimal", "percent", "near", "approx", "approx_yu", "large")
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when installed (several times faster), with PyYAML's safe constructor either way.
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeBase):  # type: ignore[valid-type,misc]
     """``safe_load`` without implicit timestamps: dates stay text so we can say which is not real."""
 
 
