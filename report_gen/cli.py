@@ -12,6 +12,7 @@ import csv
 import io
 import sys
 import traceback
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -149,14 +150,36 @@ def write_problems_file(path: Path, problems: Sequence[Problem]) -> None:
     write_atomically(path.parent if str(path.parent) else Path("."), {path.name: content})
 
 
+TABLE_NAMES = {"organizations": "两新组织台账", "organizations_previous": "上年台账", "trainings": "培训记录"}
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def aligned(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows as text columns, padded by display width (a Chinese character is two columns)."""
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  "
+        + "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
 def _summary_table(result) -> list[str]:
-    lines = ["  表           文件                         工作表    有效行  忽略行"]
+    rows = [["表", "文件", "工作表", "有效行", "忽略行"]]
     for key, table in result.ledgers.tables.items():
-        lines.append(
-            f"  {key:<12} {table.file_label:<28} {table.sheet or '-':<8} {len(table.frame):>6}  "
-            f"{len(table.ignored):>6}"
+        rows.append(
+            [
+                TABLE_NAMES.get(key, key),
+                table.file_label,
+                table.sheet or "-",
+                str(len(table.frame)),
+                str(len(table.ignored)),
+            ]
         )
-    return lines
+    return aligned(rows)
 
 
 def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
@@ -212,6 +235,13 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
                 print("与上次生成相比，以下数据有变化：", file=stdout)
                 for line in built.changes:
                     print(f"  {line}", file=stdout)
+            stated = [f for f in built.figures if f.sections]
+            manual = sum(1 for f in stated if f.manual)
+            print(
+                f"报告陈述数据{len(stated)}项（其中人工录入{manual}项），"
+                f"据数据发现问题{sum(p.data_backed for p in built.findings.problems)}项。",
+                file=stdout,
+            )
             for path in built.outputs:
                 print(f"已写出 {path}", file=stdout)
         return 0
