@@ -172,6 +172,9 @@ def test_cli_build_writes_outputs_and_reports_changed_figures(tmp_path, capsys, 
     code, captured = cli("build", str(sample_copy), "--out", str(out), capsys=capsys)
     assert code == 0, captured.err
     assert (out / "qingxi-2025.docx").is_file() and (out / "qingxi-2025.figures.json").is_file()
+    listed = json.loads((out / "qingxi-2025.figures.json").read_text(encoding="utf-8"))["figures"]
+    manual = sum(1 for f in listed if f["source"]["kind"] == "manual")
+    assert f"报告陈述数据{len(listed)}项（其中人工录入{manual}项），据数据发现问题3项。" in captured.out
     # Change one cell in the ledger, rebuild with --data: the changed figure is named.
     ledger = sample_copy.parent.parent / "sample_data" / "organizations_2025.csv"
     lines = ledger.read_text(encoding="utf-8").splitlines()
@@ -215,7 +218,8 @@ def test_cli_validate_lists_problems_and_writes_a_problem_sheet(tmp_path, capsys
     assert rows[0][:4] == ("级别", "文件", "工作表", "行")
     assert {r[3] for r in rows[1:]} == {5, 9}
     code, captured = cli("validate", str(SAMPLE_CONFIG), capsys=capsys)
-    assert code == 0 and "输入检查通过" in captured.out and "organizations_2025.csv" in captured.out
+    assert code == 0 and "输入检查通过" in captured.out
+    assert re.search(r"两新组织台账\s+organizations_2025.csv\s+-\s+450\s+0", captured.out)
 
 
 def test_cli_config_and_option_errors(tmp_path, capsys):
