@@ -27,3 +27,35 @@ def test_chart_pictures_and_alt_text(sample_build):
     for picture in pictures:
         assert picture.png.startswith(b"\x89PNG") and picture.width_mm <= 156
     assert "清河街道：非公企业37，社会组织10" in pictures[0].alt
+
+
+def test_every_chinese_label_has_a_glyph():
+    import warnings
+
+    from report_gen.config import load_config
+    from report_gen.figures import compute_figures
+    from report_gen.validate import load_ledgers
+
+    config = load_config(SAMPLE_CONFIG)
+    figures = compute_figures(config, load_ledgers(config))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        images = charts.draw_charts(config.section("charts"), figures)
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert images and not missing  # matplotlib warns for every character it would draw as a box
+
+
+def test_a_font_without_chinese_glyphs_would_be_noticed(monkeypatch):
+    import warnings
+
+    from report_gen.config import load_config
+    from report_gen.figures import compute_figures
+    from report_gen.validate import load_ledgers
+
+    monkeypatch.setattr(charts, "cjk_font_family", lambda: "DejaVu Sans")
+    config = load_config(SAMPLE_CONFIG)
+    figures = compute_figures(config, load_ledgers(config))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        charts.draw_charts(config.section("charts"), figures)
+    assert any("missing from font" in str(w.message) for w in caught)  # the check above can fail
