@@ -182,7 +182,7 @@ def build(
         figures=figures,
         findings=findings,
         report=report,
-        warnings=ledgers.warnings,
+        warnings=[*ledgers.warnings, *([] if config.word_template else composer.unplaced())],
         ignored=list(ignored_rows_summary(ledgers)),
         changes=changes,
         timings=timings,

@@ -343,6 +343,21 @@ class Composer:
             report.appendix = self._appendix(len([b for b in report.blocks if isinstance(b, Table)]))
         return report
 
+    def unplaced(self) -> list[ProblemNote]:
+        """Warnings for tables and charts the config defines but no template places (after :meth:`compose`)."""
+        warnings = []
+        for kind, used, label in (("tables", self.tables_used, "表格"), ("charts", self.charts_used, "图表")):
+            for item in self.config.section(kind):
+                if item not in used:
+                    warnings.append(
+                        ProblemNote(
+                            f'配置了{label}“{item}”，但模板中没有放置它（用 {{{{ {kind[:-1]}("{item}") }}}}）',
+                            key=f"{kind}.{item}",
+                            severity="warning",
+                        )
+                    )
+        return warnings
+
     def word_context(self) -> dict[str, Any]:
         """What a district's Word template sees (after :meth:`compose`): the same names as the
         built-in templates, without the markup directives, plus every configured table."""
@@ -443,6 +458,7 @@ class Composer:
         number = tables_before + 1
         for table_id, spec in self.config.section("tables").items():
             blocks.append(build_table(table_id, spec, self.figures, number, "appendix"))
+            self.tables_used.append(table_id)
             number += 1
         with_previous = any(fig.previous is not None for fig in self.figures if fig.sections)
         rows = []

@@ -509,3 +509,17 @@ def test_rebuilding_unchanged_inputs_gives_identical_files(sample_build, tmp_pat
     build(SAMPLE_CONFIG, out_dir=tmp_path, formats=["docx", "html", "md"])
     for name in ("qingxi-2025.docx", "qingxi-2025.html", "qingxi-2025.md", "qingxi-2025.figures.json"):
         assert (tmp_path / name).read_bytes() == (first / name).read_bytes(), name
+
+
+def test_a_chart_no_template_places_is_pointed_out(tmp_path, capsys):
+    code, captured = cli(
+        "build",
+        str(SAMPLE_CONFIG),
+        "--out",
+        str(tmp_path),
+        "--set",
+        "charts.members={caption: 各街道党员数, kind: barh, by: street, series: [party_members]}",
+        capsys=capsys,
+    )
+    assert code == 0, captured.err
+    assert "charts.members：配置了图表“members”，但模板中没有放置它" in captured.err
