@@ -197,21 +197,20 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
         from . import build as pipeline  # heavy imports only when there is work to do
 
         if args.command == "validate":
-            problems: list[Problem] = []
+            failure: ReportGenError | None = None
             try:
                 result = pipeline.validate(args.config, data=args.data, sets=args.sets)
-                problems = result.warnings
-                for line in _summary_table(result):
-                    print(line, file=stdout)
-                for line in pipeline.ignored_rows_summary(result.ledgers):
-                    print(f"  {line}", file=stdout)
+                problems: list[Problem] = result.warnings
             except ReportGenError as exc:
-                problems = exc.problems
-                if args.problems:
-                    write_problems_file(Path(args.problems), problems)
-                raise
-            if args.problems:
+                failure, problems = exc, exc.problems
+            if args.problems:  # the problem sheet is written whether or not the check passed
                 write_problems_file(Path(args.problems), problems)
+            if failure is not None:
+                raise failure
+            for line in _summary_table(result):
+                print(line, file=stdout)
+            for line in pipeline.ignored_rows_summary(result.ledgers):
+                print(f"  {line}", file=stdout)
             if problems:
                 print(f"发现{len(problems)}个警告：", file=stderr)
                 _print_problems(problems, stderr)
@@ -223,7 +222,7 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
             data=args.data,
             sets=args.sets,
             out_dir=args.out,
-            formats=pipeline.parse_formats(args.format),
+            formats=args.format,
         )
         if built.warnings:
             print(f"警告{len(built.warnings)}条（报告已生成）：", file=stderr)
@@ -235,13 +234,7 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
                 print("与上次生成相比，以下数据有变化：", file=stdout)
                 for line in built.changes:
                     print(f"  {line}", file=stdout)
-            stated = [f for f in built.figures if f.sections]
-            manual = sum(1 for f in stated if f.manual)
-            print(
-                f"报告陈述数据{len(stated)}项（其中人工录入{manual}项），"
-                f"据数据发现问题{sum(p.data_backed for p in built.findings.problems)}项。",
-                file=stdout,
-            )
+            print(built.summary(), file=stdout)
             for path in built.outputs:
                 print(f"已写出 {path}", file=stdout)
         return 0

@@ -39,7 +39,7 @@ from .figures import Figure, FigureSet, format_value
 from .findings import Findings
 
 _HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*$")
-_DIRECTIVE = re.compile(r"^::(table|chart|pagebreak)(?:\s+(\S+))?\s*$")
+_DIRECTIVE = re.compile(r"^::(table|chart|pagebreak|section)(?:\s+(\S+))?\s*$")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]$")
 _NARRATIVE_TEXTS = ("title", "text", "intro", "outro")
 _REF = re.compile(r"\x00ref:([^\x00]+)\x00")
@@ -104,18 +104,6 @@ class FigureView:
             return None
         self._tracker.use(fig.id)
         return zn.yoy_text(fig.value, fig.previous)
-
-
-class _ChangeText:
-    """A figure's change from last year; printing it records the figure as stated."""
-
-    def __init__(self, figure: Figure, tracker: _UsageTracker):
-        self._figure = figure
-        self._tracker = tracker
-
-    def __str__(self) -> str:
-        self._tracker.use(self._figure.id)
-        return self._figure.change or ""
 
 
 class _Figures(Mapping[str, FigureView]):
@@ -211,24 +199,22 @@ class Composer:
             "survey_period_text": zn.period_text(rep.survey_start, rep.survey_end),
             "has_previous": any(f.previous is not None for f in self.figures),
         }
+        views = _Figures(self.figures, self.tracker)
         return {
             "report": report,
-            "f": _Figures(self.figures, self.tracker),
+            "f": views,
             "params": dict(self.config.section("params")),
             "sections": self.config.sections,
             "table": self._table_directive,
             "chart": self._chart_directive,
             "enter": self._enter,
             "ref": self._ref,
-            "notable_changes": self._notable_changes(),
+            "notable_changes": self._notable_changes(views),
         }
 
-    def _notable_changes(self) -> list[dict[str, Any]]:
-        """Headline figures whose change from last year passes the config's thresholds, in order.
-
-        Each item has ``label`` and ``change`` (``比上年增加18家，增长4.2%``); printing one
-        records the figure as stated.
-        """
+    def _notable_changes(self, views: _Figures) -> list[FigureView]:
+        """Headline figures whose change from last year passes the config's thresholds, in order
+        (templates print ``{{ c.label }}{{ c.change }}``)."""
         spec = self.config.section("year_on_year")
         min_percent = spec.get("min_change_percent", 0)
         min_points = spec.get("min_change_points", 0)
@@ -244,12 +230,14 @@ class Composer:
                     fig.previous != 0 and abs(fig.value - fig.previous) / fig.previous * 100 >= min_percent
                 )
             if moved:
-                notable.append({"label": fig.label, "change": _ChangeText(fig, self.tracker)})
+                notable.append(views[fig_id])
         return notable
 
     def _enter(self, section: str) -> str:
+        """Start a section: figures printed from here on are recorded under it, and the
+        blocks that follow in the markup belong to it."""
         self.tracker.current = section
-        return ""
+        return f"\n::section {section}\n"
 
     def _ref(self, ident: str) -> str:
         """A cross-reference (``表1``, ``图2``), resolved once tables and charts are numbered."""
@@ -327,8 +315,6 @@ class Composer:
             raise TemplateError(ProblemNote(f"找不到模板文件：{exc.name}", key="template")) from None
         except jinja2.TemplateError as exc:
             raise _template_problem(exc, "report.md.j2") from None
-        except TemplateError:
-            raise
         rep = self.config.report
         report = Report(
             authority=rep.authority,
@@ -337,11 +323,15 @@ class Composer:
             date_text=zn.date_text(rep.date),
         )
         report.blocks = self._parse(markup)
-        for fig_id, sections in self.tracker.used.items():
-            self.figures[fig_id].sections = sections
+        self.record_usage()
         if rep.appendix:
             report.appendix = self._appendix(len([b for b in report.blocks if isinstance(b, Table)]))
         return report
+
+    def record_usage(self) -> None:
+        """Set each figure's ``sections`` to where the templates printed it so far."""
+        for fig_id, sections in self.tracker.used.items():
+            self.figures[fig_id].sections = list(sections)
 
     def unplaced(self) -> list[ProblemNote]:
         """Warnings for tables and charts the config defines but no template places (after :meth:`compose`)."""
@@ -403,11 +393,8 @@ class Composer:
                 counters[level - 1] += 1
                 for deeper in range(level, 4):
                     counters[deeper] = 0
-                if level == 1:
-                    section = self._section_of(
-                        len([b for b in blocks if isinstance(b, Heading) and b.level == 1])
-                    )
-                blocks.append(Heading(level, heading.group(2), _number(level, counters[level - 1]), section))
+                number = zn.section_number(level, counters[level - 1])
+                blocks.append(Heading(level, heading.group(2), number, section))
             elif directive:
                 flush()
                 kind, ident = directive.group(1), directive.group(2)
@@ -417,6 +404,8 @@ class Composer:
                 elif kind == "chart":
                     blocks.append(self._picture(ident, chart_no, section))
                     chart_no += 1
+                elif kind == "section":
+                    section = ident
                 else:
                     blocks.append(PageBreak(section))
             else:
@@ -433,10 +422,6 @@ class Composer:
             raise TemplateError(ProblemNote(f"ref(“{ident}”) 引用的表或图没有出现在报告中", key="template"))
         return numbers[ident]
 
-    def _section_of(self, index: int) -> str:
-        sections = self.config.sections
-        return sections[index] if index < len(sections) else f"section{index + 1}"
-
     def _table(self, table_id: str, number: int, section: str) -> Table:
         spec = self.config.section("tables")[table_id]
         self.tables_used.append(table_id)
@@ -452,7 +437,7 @@ class Composer:
     def _appendix(self, tables_before: int) -> list[Any]:
         blocks: list[Any] = [
             PageBreak("appendix"),
-            Paragraph("附件", "appendix_label"),
+            Paragraph("附件", "appendix", kind="attachment_label"),
             Heading(0, "数据附表", "", "appendix"),
         ]
         number = tables_before + 1
@@ -492,16 +477,6 @@ class _NarrativeAccess(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._data)
-
-
-def _number(level: int, n: int) -> str:
-    if level == 1:
-        return f"{zn.cn_numeral(n)}、"
-    if level == 2:
-        return f"（{zn.cn_numeral(n)}）"
-    if level == 3:
-        return f"{n}."
-    return f"（{n}）"
 
 
 def cell_text(value: Any, figure: Figure) -> str:

@@ -25,8 +25,11 @@ class Heading:
 
 @dataclass
 class Paragraph:
+    """Body text; ``kind`` ``"attachment_label"`` is the 附件 line before an appendix."""
+
     text: str
     section: str
+    kind: str = "body"
 
 
 @dataclass

@@ -145,6 +145,8 @@ class IndicatorEngine:
         self._cache: dict[tuple[str, str | None], Any] = {}
         self._stack: list[str] = []
         self._compiled: dict[tuple[str, str], Expression] = {}
+        self._masks: dict[tuple[str, str], pd.Series] = {}
+        self._columns: dict[str, dict[str, Any]] = {}
         self.rows_counted: dict[str, int] = {}
 
     # -- compiling ---------------------------------------------------------------------
@@ -226,15 +228,26 @@ class IndicatorEngine:
         return result
 
     def _mask(self, ind_id: str, key: str, frame: pd.DataFrame) -> pd.Series:
-        spec = self.defs[ind_id]
-        if key not in spec:
-            return pd.Series(True, index=frame.index)
-        env: dict[str, Any] = {c: frame[c] for c in frame.columns}
-        env.update(self.params())
-        result = self.expression(ind_id, key).evaluate(env)
-        if not isinstance(result, pd.Series):
-            return pd.Series(bool(result), index=frame.index)
-        return result.fillna(False).astype(bool)
+        """Rows passing the indicator's ``where``/``within`` filter; computed once per indicator,
+        however many breakdowns (district, per street, per form) ask for it."""
+        cached = self._masks.get((ind_id, key))
+        if cached is not None:
+            return cached
+        if key not in self.defs[ind_id]:
+            mask = pd.Series(True, index=frame.index)
+        else:
+            table = self.defs[ind_id].get("table", "organizations")
+            env = self._columns.get(table)
+            if env is None:
+                env = {**{c: frame[c] for c in frame.columns}, **self.params()}
+                self._columns[table] = env
+            result = self.expression(ind_id, key).evaluate(env)
+            if isinstance(result, pd.Series):
+                mask = result.fillna(False).astype(bool)
+            else:
+                mask = pd.Series(bool(result), index=frame.index)
+        self._masks[(ind_id, key)] = mask
+        return mask
 
     def _compute(self, ind_id: str, spec: dict[str, Any], by: str | None) -> Any:
         agg = spec["agg"]
@@ -243,7 +256,7 @@ class IndicatorEngine:
             env: dict[str, Any] = dict(self.params())
             for name in expr.names:
                 if name in self.defs or name in self.manual:
-                    env[name] = self._evaluate(name, by) if name in self.defs else self.manual[name]["value"]
+                    env[name] = self._evaluate(name, by)
             result = expr.evaluate(env)
             if isinstance(result, pd.Series):
                 return result.astype("Float64").astype(float).replace([np.inf, -np.inf], np.nan)
@@ -260,9 +273,9 @@ class IndicatorEngine:
                 self.rows_counted[ind_id] = int(num.sum())
                 total = int(den.sum())
                 return None if total == 0 else _scalar(num.sum() / total * 100)
-            groups = frame[by]
-            n = num.groupby(groups, sort=False).sum().reindex(_groups(frame, by), fill_value=0)
-            d = den.groupby(groups, sort=False).sum().reindex(_groups(frame, by), fill_value=0)
+            groups, order = frame[by], _groups(frame, by)
+            n = num.groupby(groups, sort=False).sum().reindex(order, fill_value=0)
+            d = den.groupby(groups, sort=False).sum().reindex(order, fill_value=0)
             return (n / d.replace(0, np.nan) * 100).astype(float)
         rows = frame[mask]
         if by is None:
@@ -298,7 +311,7 @@ def _default_format(spec: Mapping[str, Any]) -> str:
 _PARAM_REF = re.compile(r"params\.(\w+)")
 
 
-def _definition(ind_id: str, spec: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+def _definition(spec: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     """The config's plain-Chinese definition (``params.NAME`` replaced by its value), or one derived."""
     if spec.get("definition"):
         return _PARAM_REF.sub(lambda m: str(params.get(m.group(1), m.group(0))), spec["definition"])
@@ -355,7 +368,7 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
             text=format_value(value, fmt, unit),
             unit=unit,
             format=fmt,
-            definition=_definition(ind_id, spec, engine.user_params),
+            definition=_definition(spec, engine.user_params),
             source=source,
             previous=prev_value,
             change=change_text(value, prev_value, fmt, unit),

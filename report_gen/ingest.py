@@ -45,7 +45,9 @@ class RawTable:
 
     ``frame`` has one column per recognised canonical column (cells as read:
     text, numbers or datetimes) and is indexed by the row number Excel shows.
-    ``headers`` maps canonical names to the header text as the user wrote it.
+    ``headers`` maps canonical names to the header text as the user wrote it. ``texts`` holds
+    each column's cells as trimmed text (missing cells missing), computed once here for finding
+    blank and 合计 rows and handed on to typing.
     """
 
     source: DataSource
@@ -54,6 +56,7 @@ class RawTable:
     sheet: str | None
     frame: pd.DataFrame
     headers: dict[str, str]
+    texts: dict[str, pd.Series] = field(default_factory=dict)
     ignored: list[IgnoredRow] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
@@ -309,10 +312,21 @@ def _find_header(head, index, source, contract, label, sheet) -> int:
     return row
 
 
-def _cell_text(series: pd.Series) -> pd.Series:
-    if series.dtype == object:
-        series = series.map(str, na_action="ignore")
-    return series.astype(TEXT_DTYPE).fillna("").str.strip()
+def _cell_str(value: object) -> str:
+    """Text of one spreadsheet cell: whole floats (Excel's 12.0) without the decimals."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value if isinstance(value, str) else str(value)
+
+
+def cell_text(cells: pd.Series) -> pd.Series:
+    """Cells as trimmed Arrow-backed text; missing cells stay missing.
+
+    Arrow's trim removes Unicode whitespace, full-width spaces and newlines included.
+    """
+    if cells.dtype == object:
+        cells = cells.map(_cell_str, na_action="ignore")
+    return cells.astype(TEXT_DTYPE).str.strip()
 
 
 def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable:
@@ -366,15 +380,15 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
     frame.columns = list(mapping)
 
     ignored: list[IgnoredRow] = []
-    texts = {c: _cell_text(frame[c]) for c in frame.columns}
+    texts = {c: cell_text(frame[c]) for c in frame.columns}
     all_blank = pd.Series(True, index=frame.index)
     for t in texts.values():
-        all_blank &= t == ""
+        all_blank &= (t.isna() | (t == "")).astype(bool)
     # A row whose first cells say 合计 is a total row, not an organisation. The word may stand in a
     # column report-gen does not read (序号), so the file's first columns are looked at too.
     total = pd.Series(False, index=frame.index)
     candidates = [texts[c] for c in list(frame.columns)[:3]]
-    candidates += [_cell_text(body[c]) for c in list(body.columns)[:3] if c not in mapping.values()]
+    candidates += [cell_text(body[c]) for c in list(body.columns)[:3] if c not in mapping.values()]
     for text in candidates:
         maybe = text.str.contains("计", regex=False).fillna(False).astype(bool)
         if maybe.any():
@@ -384,5 +398,7 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
             ignored.append(IgnoredRow(int(row), "空行"))
         for row in frame.index[total]:
             ignored.append(IgnoredRow(int(row), "合计行"))
-        frame = frame[~all_blank & ~total]
-    return RawTable(source, contract, label, sheet, frame, headers, ignored, warnings)
+        kept = ~all_blank & ~total
+        frame = frame[kept]
+        texts = {c: t[kept] for c, t in texts.items()}
+    return RawTable(source, contract, label, sheet, frame, headers, texts, ignored, warnings)

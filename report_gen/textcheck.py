@@ -43,8 +43,8 @@ def check_numbering(report: Report) -> list[Problem]:
         expected[level - 1] += 1
         for deeper in range(level, 4):
             expected[deeper] = 0
-        want = {1: f"{zn.cn_numeral(expected[0])}、"}.get(level)
-        if want and block.number != want:
+        want = zn.section_number(level, expected[level - 1])
+        if block.number != want:
             problems.append(Problem(f"标题编号应为“{want}”，实为“{block.number}”", key=_where(block)))
     return problems
 

@@ -104,38 +104,20 @@ class _Collector:
             )
 
 
-def _blank_mark(cells: pd.Series) -> pd.Series:
-    """Cells holding only a dash or slash (see BLANK_MARKS), for columns not read through _text."""
-    if cells.dtype == object:
-        marks = set(BLANK_MARKS)
-        return cells.map(lambda v: isinstance(v, str) and v.strip() in marks).astype(bool)
-    return cells.astype(TEXT_DTYPE).str.strip().isin(BLANK_MARKS).fillna(False).astype(bool)
-
-
-def _cell_str(value: object) -> object:
-    """Text of one spreadsheet cell: whole floats (Excel's 12.0) without the decimals."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return value if isinstance(value, str) else str(value)
-
-
 def _show(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     return str(value).strip()
 
 
-def _text(cells: pd.Series) -> pd.Series:
-    if cells.dtype == object:
-        cells = cells.map(_cell_str, na_action="ignore")
-    # Arrow's trim removes Unicode whitespace, full-width spaces and newlines included. A cell holding
-    # only a dash or slash is how ledgers say "not applicable": it counts as blank.
-    text = cells.astype(TEXT_DTYPE).str.strip()
+def _text(text: pd.Series) -> pd.Series:
+    """A column's trimmed cell text (from ingest) with blanks missing. A cell holding only a dash
+    or slash is how ledgers say "not applicable": it counts as blank."""
     return arrow_text.blank_where_in(text, ["", *BLANK_MARKS])
 
 
-def _parse_int(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-    text = _text(cells)
+def _parse_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = _text(text)
     cleaned = text
     if cleaned.str.contains("[０-９，．－＋]", regex=True).fillna(False).any():
         for wide, narrow in _FULL_WIDTH.items():
@@ -156,16 +138,16 @@ def _parse_int(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     return number.where(~bad).round().astype("Int64"), bad
 
 
-def _parse_bool(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-    text = _text(cells).str.lower().str.replace("[.]0$", "", regex=True)
+def _parse_bool(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = _text(text).str.lower().str.replace("[.]0$", "", regex=True)
     value = arrow_text.lookup(text, _BOOL_TEXT)
     bad = text.notna() & value.isna()
     return (value == "1").where(value.notna()).astype("boolean"), bad
 
 
-def _parse_enum(cells: pd.Series, column: Column, extra: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
+def _parse_enum(text: pd.Series, column: Column, extra: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
     """The canonical value of each cell; ``extra`` adds a district's own spellings from the config."""
-    text = _text(cells)
+    text = _text(text)
     if (text.str.contains(" ", regex=False) | text.str.contains("\u3000", regex=False)).fillna(False).any():
         text = text.str.replace(_SPACES, "", regex=True)
     value = arrow_text.lookup(text, {**column.choices, **extra})
@@ -182,16 +164,16 @@ def type_table(raw: RawTable, report_date: dt.date) -> tuple[LedgerTable, list[P
     for column in raw.contract.columns:
         if column.name not in frame.columns:
             continue
-        cells = frame[column.name]
+        cells, text = frame[column.name], raw.texts[column.name]
         if column.kind == "int":
-            value, bad = _parse_int(cells)
+            value, bad = _parse_int(text)
             found.add(bad, column.name, "不是整数（应为如 1200、1,200 或 1200人 的整数）", cells)
             found.add(value.fillna(0) < 0, column.name, "不能为负数", cells)
         elif column.kind == "bool":
-            value, bad = _parse_bool(cells)
+            value, bad = _parse_bool(text)
             found.add(bad, column.name, "不是是/否值（应为 是/否、有/无、Y/N、√/×、1/0 之一）", cells)
         elif column.kind == "date":
-            value, bad = parse_dates(cells.where(~_blank_mark(cells)))
+            value, bad = parse_dates(cells.where(_text(text).notna()))
             found.add(
                 bad,
                 column.name,
@@ -203,10 +185,10 @@ def type_table(raw: RawTable, report_date: dt.date) -> tuple[LedgerTable, list[P
                 future, column.name, f"晚于成文日期{report_date:%Y-%m-%d}，请核对", cells, severity="warning"
             )
         elif column.kind == "enum":
-            value, bad = _parse_enum(cells, column, raw.source.values.get(column.name, {}))
+            value, bad = _parse_enum(text, column, raw.source.values.get(column.name, {}))
             found.add(bad, column.name, f"不是可接受的取值（应为{column.expected}）", cells)
         else:
-            value, bad = _text(cells), pd.Series(False, index=cells.index)
+            value, bad = _text(text), pd.Series(False, index=cells.index)
         typed[column.name] = value
         if column.required == "always":
             blank_required[column.name] = value.isna() & ~bad

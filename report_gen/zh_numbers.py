@@ -140,6 +140,17 @@ def cn_numeral(n: int) -> str:
     return head + "十" + (_DIGITS[ones] if ones else "")
 
 
+def section_number(level: int, n: int) -> str:
+    """The number of the n-th heading at a level: ``一、`` ``（一）`` ``1.`` ``（1）``."""
+    if level == 1:
+        return f"{cn_numeral(n)}、"
+    if level == 2:
+        return f"（{cn_numeral(n)}）"
+    if level == 3:
+        return f"{n}."
+    return f"（{n}）"
+
+
 def date_text(day: dt.date) -> str:
     """``2025年12月5日``: Arabic numerals, no zero padding (GB/T 9704 成文日期)."""
     return f"{day.year}年{day.month}月{day.day}日"

@@ -99,15 +99,20 @@ report:
   date: 2025-12-05
   output_name: test
 data:
-  organizations: {ledger}
+  organizations: {source}
 {extra}
 """
 
 
-def write_config(folder: Path, ledger: str = "ledger.csv", extra: str = "") -> Path:
-    """A minimal district config extending the built-in base, beside its ledger."""
+def write_config(folder: Path, ledger: str = "ledger.csv", extra: str = "", reading: str = "") -> Path:
+    """A minimal district config extending the built-in base, beside its ledger.
+
+    ``reading``: options for reading the ledger, as YAML flow-mapping entries
+    (``"values: {category: {民非: 社会组织}}"``).
+    """
+    source = f"{{path: {ledger}, {reading}}}" if reading else ledger
     path = folder / "district.yaml"
-    path.write_text(DISTRICT_CONFIG.format(ledger=ledger, extra=textwrap.dedent(extra)), encoding="utf-8")
+    path.write_text(DISTRICT_CONFIG.format(source=source, extra=textwrap.dedent(extra)), encoding="utf-8")
     return path
 
 

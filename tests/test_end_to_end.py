@@ -318,24 +318,34 @@ def plain_rows(rows: list[list[object]]) -> list[dict[str, str]]:
     return out
 
 
-@pytest.mark.parametrize("seed", [7, 31])
-def test_another_districts_xlsx_ledger_gives_its_own_figures(tmp_path, capsys, seed):
-    rows = other_district_rows(seed)
+def build_other_district(tmp_path, capsys, rows, *options):
+    """The sample config run on another district's xlsx ledger (title row above the header)."""
     ledger = write_xlsx(tmp_path / "other.xlsx", rows, OTHER_HEADERS, before=[["白沙区两新组织台账"]])
-    code, captured = cli(
+    return cli(
         "build",
         str(SAMPLE_CONFIG),
         "--data",
         f"organizations={ledger}",
         "--set",
         "report.district=白沙区",
+        "--out",
+        str(tmp_path / "out"),
+        *options,
+        capsys=capsys,
+    )
+
+
+@pytest.mark.parametrize("seed", [7, 31])
+def test_another_districts_xlsx_ledger_gives_its_own_figures(tmp_path, capsys, seed):
+    rows = other_district_rows(seed)
+    code, captured = build_other_district(
+        tmp_path,
+        capsys,
+        rows,
         "--set",
         "data.organizations_previous=null",
         "--set",
         "report.output_name=baisha",
-        "--out",
-        str(tmp_path / "out"),
-        capsys=capsys,
     )
     assert code == 0, captured.err
     expected = ledger_figures(plain_rows(rows), 2025)
@@ -484,18 +494,7 @@ def test_only_notable_changes_from_last_year_are_stated(tmp_path, capsys):
 
 
 def test_another_districts_ledger_is_not_compared_with_the_samples_last_year(tmp_path, capsys):
-    ledger = write_xlsx(tmp_path / "other.xlsx", other_district_rows(7), OTHER_HEADERS)
-    code, captured = cli(
-        "build",
-        str(SAMPLE_CONFIG),
-        "--data",
-        f"organizations={ledger}",
-        "--set",
-        "report.district=白沙区",
-        "--out",
-        str(tmp_path / "out"),
-        capsys=capsys,
-    )
+    code, captured = build_other_district(tmp_path, capsys, other_district_rows(7))
     assert code == 0, captured.err
     assert "organizations_2024.csv" in captured.err and "不作同比比较" in captured.err
     text = body_text(docx.Document(str(tmp_path / "out" / "qingxi-2025.docx")))

@@ -144,14 +144,13 @@ def test_config_header_mapping_and_sheet_choice(tmp_path):
     ws.append(header)
     ws.append(rows[0])
     book.save(book_path)
-    config = write_config(tmp_path, ledger="multi.xlsx")
-    text = config.read_text(encoding="utf-8").replace(
-        "  organizations: multi.xlsx",
-        "  organizations:\n    path: multi.xlsx\n    headers: {编号: org_id, 名称: name, 类型: category, "
-        "所在街道: street, 员工: employees, 规上: above_scale, 党员: party_members, 建制: party_org_form, "
-        "支部: party_org_name, 成立: party_org_founded}",
+    config = write_config(
+        tmp_path,
+        ledger="multi.xlsx",
+        reading="headers: {编号: org_id, 名称: name, 类型: category, 所在街道: street, 员工: employees, "
+        "规上: above_scale, 党员: party_members, 建制: party_org_form, 支部: party_org_name, "
+        "成立: party_org_founded}",
     )
-    config.write_text(text, encoding="utf-8")
     values = figures_of(config)
     assert values["org_total"] == 1 and values["new_party_orgs"] == 1 and values["above_scale"] == 1
 
@@ -323,14 +322,7 @@ def test_district_spellings_of_values_and_sub_column_headers(tmp_path):
     rows = [org_row("A1", category="非公"), org_row("S1", category="民非", mobile=2)]
     rows[0][6] = "否"  # 是否规模以上, which org_row leaves blank for categories it does not know
     write_csv(tmp_path / "ledger.csv", rows, header=header)
-    config = write_config(tmp_path)
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "  organizations: ledger.csv",
-            "  organizations:\n    path: ledger.csv\n    values: {category: {非公: 非公企业, 民非: 社会组织}}",
-        ),
-        encoding="utf-8",
-    )
+    config = write_config(tmp_path, reading="values: {category: {非公: 非公企业, 民非: 社会组织}}")
     frame = load_ledgers(load_config(config)).frame("organizations")
     assert frame["category"].tolist() == ["非公企业", "社会组织"]
     assert frame["mobile_members"].tolist() == [1, 2]
@@ -338,14 +330,7 @@ def test_district_spellings_of_values_and_sub_column_headers(tmp_path):
 
 def test_a_value_spelling_must_map_to_a_contract_value(tmp_path):
     write_csv(tmp_path / "ledger.csv", [org_row("A1")])
-    config = write_config(tmp_path)
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "  organizations: ledger.csv",
-            "  organizations:\n    path: ledger.csv\n    values: {category: {民非: 民办}, street: {甲: 乙}}",
-        ),
-        encoding="utf-8",
-    )
+    config = write_config(tmp_path, reading="values: {category: {民非: 民办}, street: {甲: 乙}}")
     from report_gen.errors import ConfigError
 
     with pytest.raises(ConfigError) as caught:

@@ -41,6 +41,20 @@ def test_duplicate_section_numbers_are_caught():
         ],
     )
     assert texts(check_numbering(report)) == ["标题编号应为“二、”，实为“三、”"]
+    nested = Report(
+        "a",
+        "t",
+        blocks=[
+            Heading(1, "做法", "一、", "s"),
+            Heading(2, "甲", "（一）", "s"),
+            Heading(2, "乙", "（一）", "s"),
+            Heading(3, "丙", "2.", "s"),
+        ],
+    )
+    assert texts(check_numbering(nested)) == [
+        "标题编号应为“（二）”，实为“（一）”",
+        "标题编号应为“1.”，实为“2.”",
+    ]
 
 
 def test_table_rows_must_add_up_to_the_total():

@@ -205,3 +205,27 @@ def test_word_template_table_rows_loop(tmp_path, capsys):
     filled = docx.Document(str(out / "qingxi-2025.docx")).tables[0]
     rows = [[c.text for c in r.cells] for r in filled.rows]
     assert len(rows) == 11 and rows[0] == ["清河街道", "47", "66.0"] and rows[-1] == ["合计", "450", "64.4"]
+
+
+def test_figures_only_a_word_template_prints_are_listed_as_stated(tmp_path, capsys):
+    template = docx.Document()
+    template.add_paragraph("走访企业{{ f.visits }}。")
+    template.save(tmp_path / "visits.docx")
+    out = tmp_path / "out"
+    code, captured = build(
+        str(SAMPLE_CONFIG),
+        "--set",
+        f"template={tmp_path / 'visits.docx'}",
+        "--set",
+        "manual_figures.visits={label: 调研走访企业数, value: 86, unit: 家, source: 调研组工作记录}",
+        "--out",
+        str(out),
+        capsys=capsys,
+    )
+    assert code == 0, captured.err
+    assert docx.Document(str(out / "qingxi-2025.docx")).paragraphs[0].text == "走访企业86家。"
+    listed = {
+        f["id"]: f for f in json.loads((out / "qingxi-2025.figures.json").read_text("utf-8"))["figures"]
+    }
+    assert listed["visits"]["sections"] == ["word_template"]
+    assert listed["visits"]["source"] == {"kind": "manual", "note": "调研组工作记录"}

@@ -219,7 +219,7 @@ class DocxWriter:
             else:
                 self._add(block.full_text, HEADING_STYLES[block.level - 1])
         elif isinstance(block, Paragraph):
-            style = "Attachment Label" if block.section == "appendix_label" else "Normal"
+            style = "Attachment Label" if block.kind == "attachment_label" else "Normal"
             self._add(block.text, style)
         elif isinstance(block, Table):
             self.table(block)
