@@ -17,12 +17,14 @@ import docx
 
 from . import __version__
 from .charts import draw_charts
+from .claims import check_claims
 from .compose import Composer
 from .config import Config, load_config
 from .document import Report
 from .errors import ConfigError, OptionError, Problem
 from .figures import FigureSet, compute_figures
 from .findings import Findings, evaluate_findings
+from .identity import check_identity, check_manual_figures
 from .output import figure_changes, figures_document, pin_zip_times, write_atomically
 from .textcheck import check_filled_template, check_report
 from .validate import Ledgers, ignored_rows_summary, load_ledgers
@@ -101,11 +103,13 @@ def parse_formats(text: str | Sequence[str]) -> list[str]:
 
 
 def validate(
-    config_path: str | Path, *, data: Sequence[str] = (), sets: Sequence[str] = ()
+    config_path: str | Path, *, data: Sequence[str] = (), sets: Sequence[str] = (), draft: bool = False
 ) -> ValidationResult:
     """Only the input checks of :func:`build`; writes nothing. Raises on errors, returns warnings."""
-    config = load_config(config_path, list(sets), list(data))
-    return ValidationResult(config, load_ledgers(config))
+    config = load_config(config_path, list(sets), list(data), draft=draft)
+    ledgers = load_ledgers(config)
+    ledgers.warnings.extend(check_identity(config, ledgers))
+    return ValidationResult(config, ledgers)
 
 
 def build(
@@ -115,17 +119,26 @@ def build(
     sets: Sequence[str] = (),
     out_dir: str | Path = "out",
     formats: str | Sequence[str] = ("docx",),
+    draft: bool = False,
 ) -> BuildResult:
-    """Build one report. Raises a :class:`~report_gen.errors.ReportGenError` subclass on bad input."""
+    """Build one report. Raises a :class:`~report_gen.errors.ReportGenError` subclass on bad input.
+
+    ``draft`` builds a 征求意见稿 even while 【待填写】 placeholders remain (highlighted in it).
+    """
     formats = parse_formats(formats)
-    config = load_config(config_path, list(sets), list(data))
+    config = load_config(config_path, list(sets), list(data), draft=draft)
     layout = layout_from_config(config.section("style"))
     ledgers = load_ledgers(config)
+    identity_warnings = check_identity(config, ledgers)
     figures = compute_figures(config, ledgers)
     findings = evaluate_findings(config, figures)
     charts = draw_charts(config.section("charts"), figures)
     composer = Composer(config, figures, findings, charts)
     report = composer.compose()
+    stale = check_manual_figures(config, figures)
+    if stale:
+        raise ConfigError(stale)
+    check_claims(report, figures, composer.claims)
     check_report(report, config, figures)
 
     name = config.report.output_name
@@ -172,7 +185,11 @@ def build(
         figures=figures,
         findings=findings,
         report=report,
-        warnings=[*ledgers.warnings, *([] if config.word_template else composer.unplaced())],
+        warnings=[
+            *ledgers.warnings,
+            *identity_warnings,
+            *([] if config.word_template else composer.unplaced()),
+        ],
         ignored=list(ignored_rows_summary(ledgers)),
         changes=changes,
     )

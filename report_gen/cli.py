@@ -28,6 +28,10 @@ VALIDATE_EXAMPLE = """example:
   report-gen validate config/sample.yaml
   report-gen validate config/sample.yaml --data organizations=ledger.xlsx --problems problems.xlsx
 """
+INIT_EXAMPLE = """example:
+  report-gen init baisha --ledger 白沙区台账2025.xlsx
+  report-gen init baisha --ledger ledger.csv --district 白沙区 --year 2025
+"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,6 +57,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="override one config value by its dotted key (repeatable); VALUE is read "
         "as YAML, e.g. report.year=2025",
+    )
+    parser.add_argument(
+        "--draft",
+        action="store_true",
+        help="accept 【待填写】 placeholders: build a 征求意见稿 with them highlighted",
     )
     parser.add_argument("--debug", action="store_true", help="show a traceback for unexpected errors")
 
@@ -94,6 +103,21 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="also write every problem to a .csv or .xlsx file to sort and filter",
     )
+    init = sub.add_parser(
+        "init",
+        help="write a new district's config from its ledger",
+        description="Write DIR/<district>.yaml: a config extending the built-in base, with the report "
+        "details read from the ledger's title row (or given), its data paths, and a 【待填写】 "
+        "placeholder for every narrative item to write.",
+        epilog=INIT_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    init.add_argument("folder", metavar="DIR", help="where to write the config")
+    init.add_argument("--ledger", required=True, metavar="FILE", help="the district's ledger (.xlsx/.csv)")
+    init.add_argument("--district", help="district name, when the ledger's title row does not give it")
+    init.add_argument("--year", type=int, help="report year, when the ledger's title row does not give it")
+    init.add_argument("--force", action="store_true", help="overwrite an existing config")
+    init.add_argument("--debug", action="store_true", help="show a traceback for unexpected errors")
     return parser
 
 
@@ -187,19 +211,29 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
     stderr = stderr or sys.stderr
     words = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in words
-    command = next((w for w in words if w in ("build", "validate")), "build")
+    command = next((w for w in words if w in ("build", "validate", "init")), "build")
     try:
         parser = make_parser()
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help(stdout)
             return 0
+        if args.command == "init":
+            from .scaffold import init_district
+
+            written = init_district(
+                args.folder, args.ledger, district=args.district, year=args.year, force=args.force
+            )
+            print(f"已写出 {written}", file=stdout)
+            print("请填写其中的【待填写】各项，然后运行：", file=stdout)
+            print(f"  report-gen build {written}", file=stdout)
+            return 0
         from . import build as pipeline  # heavy imports only when there is work to do
 
         if args.command == "validate":
             failure: ReportGenError | None = None
             try:
-                result = pipeline.validate(args.config, data=args.data, sets=args.sets)
+                result = pipeline.validate(args.config, data=args.data, sets=args.sets, draft=args.draft)
                 problems: list[Problem] = result.warnings
             except ReportGenError as exc:
                 failure, problems = exc, exc.problems
@@ -223,6 +257,7 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
             sets=args.sets,
             out_dir=args.out,
             formats=args.format,
+            draft=args.draft,
         )
         if built.warnings:
             print(f"警告{len(built.warnings)}条（报告已生成）：", file=stderr)
@@ -240,7 +275,7 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
         return 0
     except ReportGenError as exc:
         errors = [p for p in exc.problems if p.is_error]
-        outcome = "，未生成报告" if command == "build" else ""
+        outcome = {"build": "，未生成报告", "init": "，未写出配置"}.get(command, "")
         print(f"{exc.kind}（{len(errors) or len(exc.problems)}处）{outcome}：", file=stderr)
         _print_problems(exc.problems, stderr)
         return exc.exit_code

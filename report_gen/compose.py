@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,10 @@ from . import resources
 from . import zh_numbers as zn
 from .charts import ChartImage
 from .config import Config
-from .document import Heading, PageBreak, Paragraph, Picture, Report, Table
+from .document import Heading, Mention, PageBreak, Paragraph, Picture, Provenance, Report, Table
+from .errors import ConfigError, TemplateError
 from .errors import Problem as ProblemNote
-from .errors import TemplateError
+from .expr import ExpressionError, compile_expression
 from .figures import Figure, FigureSet, format_value
 from .findings import Findings
 
@@ -44,11 +46,67 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9]$")
 _NARRATIVE_TEXTS = ("title", "text", "intro", "outro")
 _REF = re.compile(r"\x00ref:([^\x00]+)\x00")
 
+# Marks around what templates print, read back when the markup is parsed and never passed to a
+# writer: \x01F{id}\x02…\x03 a figure's value, \x01C{id}\x02…\x03 its generated change from last
+# year, \x01K{key}\x02 … \x01/\x02 text written by a config key (narrative.results.intro, say).
+_MARK = re.compile("\x01([FCK/])([^\x02]*)\x02|\x03")
+
+
+def unmarked(text: str) -> str:
+    """``text`` without provenance marks (for a Word template, which prints the context as it is)."""
+    return _MARK.sub("", text)
+
+
+class _Marked(str):
+    """Text that compares and measures as itself but prints with provenance marks in templates."""
+
+    marked: str
+
+    def __new__(cls, text: str, marked: str) -> _Marked:
+        obj = super().__new__(cls, text)
+        obj.marked = marked
+        return obj
+
+    def __str__(self) -> str:
+        return self.marked
+
+
+def _unmark(line: str, keys: list[str]) -> tuple[str, list[Mention], list[tuple[int, str]]]:
+    """A markup line without its marks; the figures it prints and which key wrote which part.
+    ``keys`` is the stack of keys open at the start of the line, updated in place."""
+    out: list[str] = []
+    length = 0
+    mentions: list[Mention] = []
+    open_: list[tuple[str, str, int]] = []
+    origins = [(0, keys[-1] if keys else "")]
+    pos = 0
+    for match in _MARK.finditer(line):
+        piece = line[pos : match.start()]
+        out.append(piece)
+        length += len(piece)
+        pos = match.end()
+        kind, ident = match.group(1), match.group(2)
+        if match.group(0) == "\x03":
+            if open_:
+                k, fig, start = open_.pop()
+                mentions.append(Mention("figure" if k == "F" else "change", fig, start, length))
+        elif kind in "FC":
+            open_.append((kind, ident, length))
+        elif kind == "K":
+            keys.append(ident)
+            origins.append((length, ident))
+        elif keys:
+            keys.pop()
+            origins.append((length, keys[-1] if keys else ""))
+    out.append(line[pos:])
+    return "".join(out), mentions, origins
+
 
 class _UsageTracker:
     def __init__(self) -> None:
         self.current = "opening"
         self.used: dict[str, list[str]] = {}
+        self.marking = True  # off for a Word template, which prints values as they are
 
     def use(self, fig_id: str) -> None:
         sections = self.used.setdefault(fig_id, [])
@@ -65,7 +123,12 @@ class FigureView:
 
     def __str__(self) -> str:
         self._tracker.use(self._figure.id)
-        return self._figure.text
+        if not self._tracker.marking:
+            return self._figure.text
+        return f"\x01F{self._figure.id}\x02{self._figure.text}\x03"
+
+    def _generated(self, text: str) -> str:
+        return _Marked(text, f"\x01C{self._figure.id}\x02{text}\x03" if self._tracker.marking else text)
 
     def __bool__(self) -> bool:
         return self._figure.value is not None
@@ -88,9 +151,10 @@ class FigureView:
 
     @property
     def change(self) -> str | None:
-        if self._figure.change is not None:
-            self._tracker.use(self._figure.id)
-        return self._figure.change
+        if self._figure.change is None:
+            return None
+        self._tracker.use(self._figure.id)
+        return self._generated(self._figure.change)
 
     @property
     def previous(self) -> Any:
@@ -103,7 +167,44 @@ class FigureView:
         if fig.value is None or fig.previous is None:
             return None
         self._tracker.use(fig.id)
-        return zn.yoy_text(fig.value, fig.previous)
+        return self._generated(zn.yoy_text(fig.value, fig.previous))
+
+    # -- wording that follows the data -------------------------------------------------
+
+    @property
+    def trend(self) -> str | None:
+        """``"up"``, ``"down"`` or ``"flat"`` since last year (rates at the printed precision);
+        ``None`` without last year's value."""
+        return {1: "up", -1: "down", 0: "flat", None: None}[self._figure.direction]
+
+    def say(self, up: str | None = None, down: str | None = None, flat: str = "持平", none: str = "") -> str:
+        """The word for this figure's direction: ``{{ f.coverage_rate.say("扩大", "收窄") }}``.
+        Defaults: 提高/下降 for rates, 增加/减少 for counts; ``none`` without last year's value."""
+        rate = self._figure.format == "percent"
+        words = {
+            "up": up or ("提高" if rate else "增加"),
+            "down": down or ("下降" if rate else "减少"),
+            "flat": flat,
+            None: none,
+        }
+        return self._generated(words[self.trend]) if self.trend else none
+
+    @property
+    def zero(self) -> bool:
+        """The value is 0 (templates say nothing rather than state a zero as an achievement)."""
+        return self._figure.value == 0
+
+    @property
+    def full(self) -> bool:
+        """A rate that prints as 100% (全部 / 实现全覆盖)."""
+        value = self._figure.value
+        return value is not None and zn.round_half_up(value, 1) >= 100
+
+    @property
+    def first(self) -> bool:
+        """Something this year where there was none last year (首次 rather than 继续)."""
+        fig = self._figure
+        return fig.previous == 0 and bool(fig.value)
 
 
 class _Figures(Mapping[str, FigureView]):
@@ -170,6 +271,16 @@ def _template_problem(exc: Exception, where: str) -> TemplateError:
     return TemplateError(ProblemNote(message, file=file, row=line))
 
 
+@dataclass(frozen=True)
+class Claim:
+    """What a narrative passage says it asserts of a figure (``claims: {coverage_rate: up}``)."""
+
+    key: str
+    figure: str
+    expected: str
+    text: str
+
+
 class Composer:
     """Renders the templates and narrative into a :class:`Report`."""
 
@@ -184,6 +295,8 @@ class Composer:
         self.tracker = _UsageTracker()
         self.tables_used: list[str] = []
         self.charts_used: list[str] = []
+        self.claims: list[Claim] = []
+        self.condition_env = figures.condition_env(config)
         self.context = self._context()
 
     def _context(self) -> dict[str, Any]:
@@ -195,8 +308,8 @@ class Composer:
             "year": rep.year,
             "requested_by": rep.requested_by,
             "scope": rep.scope,
-            "date_text": zn.date_text(rep.date),
-            "survey_period_text": zn.period_text(rep.survey_start, rep.survey_end),
+            "date_text": rep.date_placeholder or zn.date_text(rep.date),
+            "survey_period_text": rep.period_placeholder or zn.period_text(rep.survey_start, rep.survey_end),
             "has_previous": any(f.previous is not None for f in self.figures),
         }
         views = _Figures(self.figures, self.tracker)
@@ -256,31 +369,72 @@ class Composer:
         return f"\n::chart {chart_id}\n"
 
     def render_text(self, text: str, key: str, section: str) -> str:
-        """Render one narrative string from the config (it may embed figures)."""
+        """Render one narrative string from the config (it may embed figures); the result is marked
+        as written by ``key``, so a claim found in it names that key."""
         self.tracker.current = section
         try:
-            return self.env.from_string(text).render(self.context)
+            rendered = self.env.from_string(text).render(self.context)
         except jinja2.TemplateError as exc:
             raise _template_problem(exc, f"{self.config.path.name}: {key}") from None
+        if not self.tracker.marking:
+            return rendered
+        # Each line is marked on its own: a blank line in the text starts a new paragraph.
+        return "\n".join(
+            f"{m.group(1)}\x01K{key}\x02{m.group(2)}\x01/\x02" if line.strip() else line
+            for line in rendered.split("\n")
+            for m in [re.match(r"(\s*(?:#{1,4}\s+)?)(.*)$", line, re.S)]
+            if m is not None
+        )
+
+    def holds(self, condition: Any, key: str) -> bool:
+        """A narrative ``when``: the same safe expressions as problem rules; undefined is false."""
+        try:
+            expr = compile_expression(condition, self.condition_env)
+            return bool(expr.evaluate(self.condition_env))
+        except ExpressionError as exc:
+            raise ConfigError(ProblemNote(str(exc), key=key)) from None
+
+    def _branch(self, spec: Mapping[str, Any], key: str) -> tuple[Mapping[str, Any], str] | None:
+        """The passage or item that is stated: ``spec`` when its ``when`` holds (or it has none),
+        else its ``else`` (itself conditional), else nothing."""
+        while True:
+            if "when" not in spec or self.holds(spec["when"], f"{key}.when"):
+                return spec, key
+            alternative = spec.get("else")
+            if alternative is None:
+                return None
+            spec, key = alternative, f"{key}.else"
+
+    def _claims(self, spec: Mapping[str, Any], key: str, text: str) -> None:
+        for figure, expected in (spec.get("claims") or {}).items():
+            self.claims.append(Claim(key, figure, expected, unmarked(text)))
 
     def _narrative(self) -> dict[str, Any]:
         rendered: dict[str, Any] = {}
         for name, block in self.config.section("narrative").items():
             section = name if name in self.config.sections else "opening"
             out: dict[str, Any] = dict.fromkeys(_NARRATIVE_TEXTS)
-            for key in _NARRATIVE_TEXTS:
-                if block.get(key):
-                    out[key] = self.render_text(block[key], f"narrative.{name}.{key}", section)
-            out["items"] = [
-                {
-                    "id": item_id,
-                    "title": self.render_text(
-                        item["title"], f"narrative.{name}.items.{item_id}.title", section
-                    ),
-                    "text": self.render_text(item["text"], f"narrative.{name}.items.{item_id}.text", section),
-                }
-                for item_id, item in (block.get("items") or {}).items()
-            ]
+            if block.get("title"):
+                out["title"] = self.render_text(block["title"], f"narrative.{name}.title", section)
+            for field in ("text", "intro", "outro"):
+                if not block.get(field):
+                    continue
+                chosen = self._branch(block[field], f"narrative.{name}.{field}")
+                if chosen is not None:
+                    spec, key = chosen
+                    out[field] = self.render_text(spec["text"], f"{key}.text", section)
+                    self._claims(spec, key, out[field])
+            out["items"] = []
+            for item_id, item in (block.get("items") or {}).items():
+                chosen = self._branch(item, f"narrative.{name}.items.{item_id}")
+                if chosen is None:
+                    continue
+                spec, key = chosen
+                title_key = f"{key}.title" if spec.get("title") else f"narrative.{name}.items.{item_id}.title"
+                title = self.render_text(spec.get("title") or item["title"], title_key, section)
+                text = self.render_text(spec["text"], f"{key}.text", section)
+                self._claims(spec, key, title + "。" + text)
+                out["items"].append({"id": item_id, "title": title, "text": text})
             rendered[name] = out
         return rendered
 
@@ -320,9 +474,10 @@ class Composer:
             authority=rep.authority,
             title=rep.title,
             signature=rep.authority,
-            date_text=zn.date_text(rep.date),
+            date_text=rep.date_placeholder or zn.date_text(rep.date),
+            draft=self.config.draft,
         )
-        report.blocks = self._parse(markup)
+        report.blocks = self._parse(self._resolve_refs(markup))
         self.record_usage()
         if rep.appendix:
             report.appendix = self._appendix(len([b for b in report.blocks if isinstance(b, Table)]))
@@ -350,9 +505,15 @@ class Composer:
 
     def word_context(self) -> dict[str, Any]:
         """What a district's Word template sees (after :meth:`compose`): the same names as the
-        built-in templates, without the markup directives, plus every configured table."""
+        built-in templates, without the markup directives or provenance marks, plus every
+        configured table."""
         self.tracker.current = "word_template"
-        return {k: v for k, v in self.context.items() if k not in ("table", "chart", "ref", "enter")}
+        self.tracker.marking = False
+        context = {k: v for k, v in self.context.items() if k not in ("table", "chart", "ref", "enter")}
+        context["narrative"] = _NarrativeAccess(_without_marks(self.context["narrative"]._data))
+        context["problems"] = _without_marks(self.context["problems"])
+        context["recommendations"] = _without_marks(self.context["recommendations"])
+        return context
 
     def all_tables(self) -> dict[str, Table]:
         return {
@@ -366,22 +527,28 @@ class Composer:
         blocks: list[Any] = []
         counters = [0, 0, 0, 0]
         section = "opening"
-        lines: list[str] = []
+        lines: list[tuple[str, Provenance]] = []
         table_no = 1
         chart_no = 1
+        keys: list[str] = []
 
         def flush() -> None:
             if lines:
                 text = ""
-                for line in lines:
+                provenance = Provenance()
+                for line, marks in lines:
                     if text and _ASCII_WORD.search(text) and re.match(r"[A-Za-z0-9]", line):
                         text += " "
+                    _shifted(marks, len(text), provenance)
                     text += line
-                blocks.append(Paragraph(text, section))
+                blocks.append(Paragraph(text, section, provenance=provenance))
                 lines.clear()
 
         for raw in markup.splitlines():
-            line = raw.strip()
+            clean, mentions, origins = _unmark(raw, keys)
+            line = clean.strip()
+            marks = Provenance(mentions, origins)
+            lead = len(clean) - len(clean.lstrip())
             if not line:
                 flush()
                 continue
@@ -394,7 +561,9 @@ class Composer:
                 for deeper in range(level, 4):
                     counters[deeper] = 0
                 number = zn.section_number(level, counters[level - 1])
-                blocks.append(Heading(level, heading.group(2), number, section))
+                provenance = Provenance()
+                _shifted(marks, -(lead + heading.start(2)), provenance)
+                blocks.append(Heading(level, heading.group(2), number, section, provenance=provenance))
             elif directive:
                 flush()
                 kind, ident = directive.group(1), directive.group(2)
@@ -409,13 +578,24 @@ class Composer:
                 else:
                     blocks.append(PageBreak(section))
             else:
-                lines.append(line)
+                shifted = Provenance()
+                _shifted(marks, -lead, shifted)
+                lines.append((line, shifted))
         flush()
-        numbers = {b.id: b.caption_text.split("\u3000")[0] for b in blocks if isinstance(b, (Table, Picture))}
-        for b in blocks:
-            if isinstance(b, Paragraph) and "\x00" in b.text:
-                b.text = _REF.sub(lambda m: self._resolve_ref(m.group(1), numbers), b.text)
         return blocks
+
+    def _resolve_refs(self, markup: str) -> str:
+        """Cross-references as 表N/图N, numbered in the order the markup places tables and charts
+        (resolved before parsing, so positions recorded in the text stay right)."""
+        numbers: dict[str, str] = {}
+        counts = {"table": 0, "chart": 0}
+        for line in markup.splitlines():
+            directive = _DIRECTIVE.match(line.strip())
+            if directive and directive.group(1) in counts:
+                counts[directive.group(1)] += 1
+                prefix = "表" if directive.group(1) == "table" else "图"
+                numbers.setdefault(directive.group(2), f"{prefix}{counts[directive.group(1)]}")
+        return _REF.sub(lambda m: self._resolve_ref(m.group(1), numbers), markup)
 
     def _resolve_ref(self, ident: str, numbers: dict[str, str]) -> str:
         if ident not in numbers:
@@ -463,6 +643,16 @@ class Composer:
         return blocks
 
 
+def _without_marks(value: Any) -> Any:
+    if isinstance(value, str):
+        return unmarked(value)
+    if isinstance(value, dict):
+        return {k: _without_marks(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_marks(v) for v in value]
+    return value
+
+
 class _NarrativeAccess(Mapping[str, Any]):
     """Narrative blocks by section name; a section the config does not describe is empty, not an error."""
 
@@ -477,6 +667,14 @@ class _NarrativeAccess(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._data)
+
+
+def _shifted(marks: Provenance, offset: int, into: Provenance) -> None:
+    """Add ``marks`` to ``into`` with every position moved by ``offset`` (never before 0)."""
+    for m in marks.mentions:
+        into.mentions.append(Mention(m.kind, m.figure, max(0, m.start + offset), max(0, m.end + offset)))
+    for start, key in marks.origins:
+        into.origins.append((max(0, start + offset), key))
 
 
 def cell_text(value: Any, figure: Figure) -> str:

@@ -66,6 +66,32 @@ _SOURCE = Map(
     }
 )
 
+CLAIMS = ("up", "down", "flat", "full", "positive")
+_CLAIMS = MapOf(
+    value=Str(choices=CLAIMS),
+    doc="what the passage asserts of each figure: up, down, flat (since last year), full (100%), positive",
+)
+_CONDITION = Any_(doc="a condition over figures (as problem rules); false → the else text, or nothing")
+
+# A narrative paragraph: plain text, or text stated only when a condition holds, with an alternative.
+_PASSAGE_FULL = Map(fields={"text": Str(required=True), "when": _CONDITION, "claims": _CLAIMS})
+_PASSAGE = Either(short=Str(), full=_PASSAGE_FULL, expand=lambda v: {"text": v})
+_PASSAGE_FULL.fields["else"] = _PASSAGE
+
+# A narrative item (a numbered heading and its text), stated when its condition holds; ``else`` is
+# another item (a chain of conditions) or just another text under the same heading.
+_ITEM = Map(
+    fields={
+        "title": Str(required=True),
+        "text": Str(required=True),
+        "when": _CONDITION,
+        "claims": _CLAIMS,
+    }
+)
+_ITEM_ELSE = Map(fields={"title": Str(), "text": Str(required=True), "when": _CONDITION, "claims": _CLAIMS})
+_ITEM_ELSE.fields["else"] = Either(short=Str(), full=_ITEM_ELSE, expand=lambda v: {"text": v})
+_ITEM.fields["else"] = _ITEM_ELSE.fields["else"]
+
 CONFIG_SCHEMA = Map(
     fields={
         "extends": Str(doc="a config to inherit from: relative path, or a built-in config name"),
@@ -116,6 +142,10 @@ CONFIG_SCHEMA = Map(
                     "unit": Str(),
                     "format": Str(choices=FORMATS),
                     "compare": Bool(doc="state the year-on-year change when a previous ledger is given"),
+                    "keywords": List(
+                        item=Str(),
+                        doc="other words that name this figure in prose (e.g. 覆盖面), for the direction check",
+                    ),
                 }
             )
         ),
@@ -128,6 +158,16 @@ CONFIG_SCHEMA = Map(
                     "format": Str(choices=FORMATS),
                     "source": Str(required=True, doc="where the figure comes from"),
                     "definition": Str(),
+                    "year": Int(
+                        required=True,
+                        minimum=1949,
+                        maximum=2200,
+                        doc="the year the figure describes; a report of another year refuses to state it",
+                    ),
+                    "date": Date(doc="the day the figure was taken, when it matters"),
+                    "carry_over": Str(
+                        doc="why the figure still holds in a later year's report (a note; it is then stated)"
+                    ),
                 }
             )
         ),
@@ -187,12 +227,10 @@ CONFIG_SCHEMA = Map(
                 full=Map(
                     fields={
                         "title": Str(),
-                        "text": Str(),
-                        "intro": Str(),
-                        "items": MapOf(
-                            value=Map(fields={"title": Str(required=True), "text": Str(required=True)})
-                        ),
-                        "outro": Str(),
+                        "text": _PASSAGE,
+                        "intro": _PASSAGE,
+                        "items": MapOf(value=_ITEM),
+                        "outro": _PASSAGE,
                     }
                 ),
                 expand=lambda v: {"text": v},
@@ -227,6 +265,20 @@ class ReportInfo:
     requested_by: str | None
     scope: str | None
     appendix: bool
+    date_placeholder: str | None = None
+    """In a draft, the 【待填写】 text standing for a date not yet chosen (printed instead of it)."""
+    period_placeholder: str | None = None
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The report's identity as the config files wrote it, before ``--set``: a build for another
+    district or year reuses a config, and whatever still names the old one must be found."""
+
+    district: str | None
+    year: int | None
+    output_name: str | None
+    overridden: frozenset[str]
 
 
 @dataclass
@@ -240,6 +292,10 @@ class Config:
     sections: list[str]
     raw: dict[str, Any]
     reference_docx: Path | None = None
+    origin: Origin = field(default_factory=lambda: Origin(None, None, None, frozenset()))
+    draft: bool = False
+    placeholders: list[str] = field(default_factory=list)
+    """Config keys whose text is still a 【待填写】 placeholder (a draft states them highlighted)."""
 
     @property
     def word_template(self) -> Path | None:
@@ -343,6 +399,84 @@ def apply_overrides(raw: dict[str, Any], sets: list[str]) -> dict[str, Any]:
     return raw
 
 
+# Identity fields may be written once for every district and year: 关于{district}……, {year}.
+_IDENTITY = re.compile(r"\{(district|year|year-1|year\+1)\}")
+IDENTITY_KEYS = ("title", "authority", "output_name", "scope", "requested_by")
+PLACEHOLDER = "【待填写"
+PLACEHOLDER_TEXT = re.compile(f"({re.escape(PLACEHOLDER)}[^】]*】)")
+"""One placeholder as ``report-gen init`` writes it: 【待填写：…】."""
+
+
+def fill_identity(text: str, district: Any, year: Any) -> str:
+    """``{district}``, ``{year}``, ``{year-1}`` and ``{year+1}`` replaced by the report's own."""
+    if not isinstance(year, int) or isinstance(year, bool):
+        return text
+    values = {"district": str(district), "year": str(year), "year-1": str(year - 1), "year+1": str(year + 1)}
+    return _IDENTITY.sub(lambda m: values[m.group(1)], text)
+
+
+def _fill_identity(raw: dict[str, Any]) -> None:
+    rep = raw.get("report")
+    if not isinstance(rep, dict):
+        return
+    district, year = rep.get("district", ""), rep.get("year")
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year)
+    for key in IDENTITY_KEYS:
+        if isinstance(rep.get(key), str):
+            rep[key] = fill_identity(rep[key], district, year)
+    for name, source in (raw.get("data") or {}).items():
+        if isinstance(source, str):
+            raw["data"][name] = fill_identity(source, district, year)
+        elif isinstance(source, dict) and isinstance(source.get("path"), str):
+            source["path"] = fill_identity(source["path"], district, year)
+
+
+def placeholder_keys(node: Any, path: str = "") -> list[str]:
+    """Key paths whose text still holds a 【待填写：…】 placeholder."""
+    if isinstance(node, str):
+        return [path] if PLACEHOLDER in node else []
+    if isinstance(node, dict):
+        return [k for key, v in node.items() for k in placeholder_keys(v, f"{path}.{key}" if path else key)]
+    if isinstance(node, list):
+        return [k for i, v in enumerate(node) for k in placeholder_keys(v, f"{path}[{i}]")]
+    return []
+
+
+def _draft_dates(raw: dict[str, Any]) -> tuple[str | None, str | None]:
+    """In a draft, dates still to be filled in stand in as the year's last day; their placeholder
+    text is what the report prints."""
+    rep = raw.get("report") or {}
+    year = rep.get("year") if isinstance(rep.get("year"), int) else dt.date.today().year
+    stand_in = f"{year}-12-31"
+    date_text = period_text = None
+    if isinstance(rep.get("date"), str) and PLACEHOLDER in rep["date"]:
+        date_text, rep["date"] = rep["date"], stand_in
+    period = rep.get("survey_period")
+    if isinstance(period, str) and PLACEHOLDER in period:
+        period_text, rep["survey_period"] = period, {"start": stand_in, "end": stand_in}
+    elif isinstance(period, dict) and any(PLACEHOLDER in str(v) for v in period.values()):
+        period_text = next(str(v) for v in period.values() if PLACEHOLDER in str(v))
+        rep["survey_period"] = {"start": stand_in, "end": stand_in}
+    return date_text, period_text
+
+
+def _origin(raw: dict[str, Any], sets: list[str]) -> Origin:
+    rep: dict[str, Any] = raw["report"] if isinstance(raw.get("report"), dict) else {}
+    overridden = frozenset(
+        key.split(".", 1)[1]
+        for key, _ in (parse_assignment(s, "--set") for s in sets)
+        if key.startswith("report.")
+    )
+    year = rep.get("year")
+    return Origin(
+        district=rep.get("district") if isinstance(rep.get("district"), str) else None,
+        year=year if isinstance(year, int) and not isinstance(year, bool) else None,
+        output_name=rep.get("output_name") if isinstance(rep.get("output_name"), str) else None,
+        overridden=overridden,
+    )
+
+
 _SAFE_NAME = re.compile(r"^[^/\\:*?\"<>|\x00-\x1f]+$")
 
 
@@ -350,13 +484,18 @@ def load_config(
     path: str | Path,
     sets: list[str] | None = None,
     data_overrides: list[str] | None = None,
+    *,
+    draft: bool = False,
 ) -> Config:
     """Read ``path`` with its ``extends`` chain, apply overrides, check it, and return a :class:`Config`.
 
-    Raises :class:`ConfigError` listing every problem with its key path.
+    ``draft`` accepts 【待填写】 placeholders left by ``report-gen init`` (they are listed in
+    ``Config.placeholders``); without it they are errors. Raises :class:`ConfigError` listing
+    every problem with its key path.
     """
     path = Path(path).resolve()
     raw = _read_config_file(path)
+    origin = _origin(raw, sets or [])
     raw = apply_overrides(raw, sets or [])
     for item in data_overrides or []:
         table, value = parse_assignment(item, "--data")
@@ -368,6 +507,21 @@ def load_config(
             source["path"] = resolved
         else:
             raw["data"][table] = resolved
+
+    _fill_identity(raw)
+    placeholders = placeholder_keys(raw)
+    if placeholders and not draft:
+        raise ConfigError(
+            [
+                Problem(
+                    "仍是待填写的占位内容，请填写后再生成（或加 --draft 生成征求意见稿）",
+                    file=str(path),
+                    key=k,
+                )
+                for k in placeholders
+            ]
+        )
+    date_placeholder, period_placeholder = _draft_dates(raw) if draft else (None, None)
 
     issues: list[tuple[str, str]] = []
     checked = CONFIG_SCHEMA.check(raw, "", issues)
@@ -398,6 +552,8 @@ def load_config(
         requested_by=rep.get("requested_by"),
         scope=rep.get("scope"),
         appendix=bool(rep.get("appendix", False)),
+        date_placeholder=date_placeholder,
+        period_placeholder=period_placeholder,
     )
     sources = {
         name: DataSource(
@@ -419,6 +575,9 @@ def load_config(
         or ["situation", "practices", "results", "problems", "recommendations"],
         raw=checked,
         reference_docx=Path(checked["reference_docx"]) if checked.get("reference_docx") else None,
+        origin=origin,
+        draft=draft,
+        placeholders=placeholders,
     )
 
 
@@ -474,8 +633,25 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
                 if ref not in indicators:
                     which = "columns" if kind == "tables" else "series"
                     issues.append((f"{kind}.{key}.{which}[{i}]", f"{ref!r} is not an indicator id"))
+    figure_ids = {*indicators, *manual}
+    for key, claims in _narrative_claims(cfg.get("narrative") or {}):
+        for ref in claims:
+            if ref not in figure_ids:
+                issues.append((f"{key}.claims.{ref}", f"{ref!r} is not a figure id"))
     problems = cfg.get("problems") or {}
     for key, rec in (cfg.get("recommendations") or {}).items():
         for i, ref in enumerate(rec.get("for") or []):
             if ref not in problems:
                 issues.append((f"recommendations.{key}.for[{i}]", f"{ref!r} is not a problem id"))
+
+
+def _narrative_claims(node: Any, path: str = "narrative") -> list[tuple[str, dict[str, str]]]:
+    """Every ``claims`` mapping in the narrative, with the key path of the passage that makes it."""
+    found: list[tuple[str, dict[str, str]]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "claims" and isinstance(value, dict):
+                found.append((path, value))
+            else:
+                found.extend(_narrative_claims(value, f"{path}.{key}"))
+    return found

@@ -9,6 +9,34 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+@dataclass(frozen=True)
+class Mention:
+    """Where a template printed a figure in a block's text: ``kind`` ``"figure"`` (its value) or
+    ``"change"`` (its generated change from last year, true by construction)."""
+
+    kind: str
+    figure: str
+    start: int
+    end: int
+
+
+@dataclass
+class Provenance:
+    """Which figures a block's text prints, and which config key or template wrote each stretch of it
+    (``origins``: (offset, key) pairs in order). Read by the claim checks; writers ignore it."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    origins: list[tuple[int, str]] = field(default_factory=list)
+
+    def origin_at(self, offset: int) -> str:
+        key = ""
+        for start, origin in self.origins:
+            if start > offset:
+                break
+            key = origin
+        return key
+
+
 @dataclass
 class Heading:
     """A numbered heading. ``number`` is generated (``一、`` ``（一）`` ``1.`` ``（1）``), never typed."""
@@ -17,6 +45,7 @@ class Heading:
     text: str
     number: str
     section: str
+    provenance: Provenance = field(default_factory=Provenance, compare=False, repr=False)
 
     @property
     def full_text(self) -> str:
@@ -30,6 +59,7 @@ class Paragraph:
     text: str
     section: str
     kind: str = "body"
+    provenance: Provenance = field(default_factory=Provenance, compare=False, repr=False)
 
 
 @dataclass
@@ -85,6 +115,8 @@ class Report:
     signature: str = ""
     date_text: str = ""
     appendix: list[Block] = field(default_factory=list)
+    draft: bool = False
+    """A 征求意见稿: marked as such, with its 【待填写】 placeholders highlighted."""
 
     def all_blocks(self) -> list[Block]:
         return [*self.blocks, *self.appendix]

@@ -62,6 +62,17 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "abs": lambda v: v.abs() if _is_series(v) else (None if v is None else abs(v)),
 }
 
+# Functions over a figure's history. Their one argument is a figure id, not its value, and they read
+# the figures placed in the environment under HISTORY (rule and narrative conditions have them).
+HISTORY = "@figures"
+HISTORY_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    "rose": lambda fig: fig.direction == 1,
+    "fell": lambda fig: fig.direction == -1,
+    "held": lambda fig: fig.direction == 0,
+    "compared": lambda fig: fig.direction is not None,
+    "previous": lambda fig: fig.previous,
+}
+
 _BINARY = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -117,9 +128,19 @@ class Expression:
             for elt in node.elts:
                 if not isinstance(elt, ast.Constant):
                     raise ExpressionError(f"lists may hold only literal values in {self.text!r}")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in HISTORY_FUNCTIONS
+        ):
+            if len(node.args) != 1 or not isinstance(node.args[0], ast.Name) or node.keywords:
+                raise ExpressionError(
+                    f"{node.func.id}() takes one figure id, e.g. {node.func.id}(coverage_rate)"
+                )
+            self.names.add(node.args[0].id)
         elif isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-                allowed = ", ".join(sorted(FUNCTIONS))
+                allowed = ", ".join(sorted({*FUNCTIONS, *HISTORY_FUNCTIONS}))
                 raise ExpressionError(f"only these functions may be called: {allowed} ({self.text!r})")
             if node.keywords:
                 raise ExpressionError(f"functions take positional arguments only ({self.text!r})")
@@ -150,6 +171,15 @@ class Expression:
             if node.id not in env:
                 raise ExpressionError(f"unknown name {node.id!r} in {self.text!r}")
             return env[node.id]
+        if isinstance(node, ast.Call) and node.func.id in HISTORY_FUNCTIONS:  # type: ignore[attr-defined]
+            name = node.args[0].id  # type: ignore[attr-defined]
+            figures = env.get(HISTORY)
+            if figures is None or name not in figures:
+                raise ExpressionError(
+                    f"{node.func.id}({name}) needs a figure with last year's value; "  # type: ignore[attr-defined]
+                    "only rule and narrative conditions can read figures' history"
+                )
+            return HISTORY_FUNCTIONS[node.func.id](figures[name])  # type: ignore[attr-defined]
         if isinstance(node, ast.Call):
             args = [self._eval(arg, env) for arg in node.args]
             return FUNCTIONS[node.func.id](*args)  # type: ignore[attr-defined]

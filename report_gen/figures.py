@@ -29,7 +29,7 @@ import pandas as pd
 from . import zh_numbers as zn
 from .config import Config
 from .errors import ConfigError, Problem
-from .expr import Expression, ExpressionError, compile_expression
+from .expr import HISTORY, Expression, ExpressionError, compile_expression
 from .validate import Ledgers
 
 TABLE_LABELS = {"organizations": "两新组织台账", "trainings": "培训记录"}
@@ -58,6 +58,10 @@ class Figure:
     additive: bool = False
     sections: list[str] = field(default_factory=list)
     short_label: str = ""
+    comparable: bool = False
+    """Compared with last year when a previous ledger is given (``compare`` in the config)."""
+    keywords: tuple[str, ...] = ()
+    """Words besides its label that name the figure in prose (覆盖面), for the direction check."""
 
     @property
     def column_label(self) -> str:
@@ -67,6 +71,16 @@ class Figure:
     @property
     def manual(self) -> bool:
         return self.source.get("kind") == "manual"
+
+    @property
+    def direction(self) -> int | None:
+        """``1`` up, ``-1`` down, ``0`` unchanged since last year, at the precision the report prints
+        a rate (one decimal); ``None`` without last year's value."""
+        if self.value is None or self.previous is None:
+            return None
+        digits = 1 if self.format == "percent" else 6
+        now, before = zn.round_half_up(self.value, digits), zn.round_half_up(self.previous, digits)
+        return (now > before) - (now < before)
 
 
 @dataclass
@@ -84,6 +98,17 @@ class FigureSet:
 
     def values(self) -> dict[str, Any]:
         return {k: f.value for k, f in self.figures.items()}
+
+    def condition_env(self, config: Config, **extra: Any) -> dict[str, Any]:
+        """What rule, check and narrative conditions read: figure values, ``params``, ``report_year``
+        and, for ``rose()``/``fell()``/``held()``/``previous()``, the figures themselves."""
+        return {
+            **config.section("params"),
+            "report_year": config.report.year,
+            **self.values(),
+            HISTORY: self.figures,
+            **extra,
+        }
 
     def breakdown(self, by: str, ids: list[str]) -> pd.DataFrame:
         """One row per value of column ``by`` (sorted), one column per indicator id."""
@@ -374,6 +399,8 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
             change=change_text(value, prev_value, fmt, unit),
             additive=spec["agg"] in ("count", "sum"),
             short_label=spec.get("short_label", ""),
+            comparable=bool(compare),
+            keywords=tuple(spec.get("keywords") or ()),
         )
     for fig_id, spec in engine.manual.items():
         fmt, unit = _default_format(spec), spec.get("unit", "")
@@ -385,6 +412,11 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
             unit=unit,
             format=fmt,
             definition=spec.get("definition") or spec["label"],
-            source={"kind": "manual", "note": spec["source"]},
+            source={
+                "kind": "manual",
+                "note": spec["source"],
+                "year": spec.get("year"),
+                **({"carry_over": spec["carry_over"]} if spec.get("carry_over") else {}),
+            },
         )
     return FigureSet(figures, engine)

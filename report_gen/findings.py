@@ -17,7 +17,6 @@ or always when it has no ``for``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from .config import Config
 from .errors import ConfigError, Problem
@@ -62,9 +61,7 @@ def evaluate_findings(config: Config, figures: FigureSet) -> Findings:
         if "when" not in rule:
             result.problems.append(Finding(rule_id, rule["title"], rule["text"]))
             continue
-        env: dict[str, Any] = {**config.section("params"), **values}
-        env["threshold"] = threshold
-        env["report_year"] = config.report.year
+        env = figures.condition_env(config, threshold=threshold)
         try:
             expr = compile_expression(rule["when"], env)
             fired = expr.evaluate(env)

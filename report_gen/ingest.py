@@ -59,6 +59,14 @@ class RawTable:
     texts: dict[str, pd.Series] = field(default_factory=dict)
     ignored: list[IgnoredRow] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    title: str = ""
+    """Text of the rows above the header (青溪区“两新组织”党建工作台账（2025年）), if any."""
+
+
+def title_text(rows: list[list[Any]]) -> str:
+    """The rows above a ledger's header as one line: its title, when the file has one."""
+    cells = (str(c).strip() for row in rows for c in row if c is not None and str(c).strip())
+    return " ".join(cells)[:200]
 
 
 def read_table(source: DataSource, contract: TableContract) -> RawTable:
@@ -185,7 +193,9 @@ def _frame_from_grid(source, contract, label, sheet, grid) -> RawTable:
     names = [str(c) for c in header_cells]
     body = _csv_body(data, encoding, header_idx + 1, len(names), label)
     body.index = body.index + header_idx + 2
-    return _map_columns(source, contract, label, sheet, names, body, index)
+    table = _map_columns(source, contract, label, sheet, names, body, index)
+    table.title = title_text(head[:header_idx])
+    return table
 
 
 # --- XLSX ----------------------------------------------------------------------------------
@@ -248,7 +258,9 @@ def _read_xlsx(source: DataSource, contract: TableContract, label: str) -> RawTa
     body_rows = [list(r[:width]) + [""] * (width - len(r)) for r in rows[header_idx + 1 :]]
     body = pd.DataFrame(body_rows, columns=list(range(width)), dtype=object)
     body.index = pd.RangeIndex(header_idx + 2, header_idx + 2 + len(body_rows))
-    return _map_columns(source, contract, label, sheet, [str(c) for c in header_cells], body, index)
+    table = _map_columns(source, contract, label, sheet, [str(c) for c in header_cells], body, index)
+    table.title = title_text(rows[:header_idx])
+    return table
 
 
 def _fill_merged(sheet, rows: list[list[Any]]) -> None:

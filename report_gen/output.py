@@ -22,11 +22,10 @@ from .figures import FigureSet
 
 
 def figures_document(figures: FigureSet, meta: Mapping[str, Any]) -> dict[str, Any]:
-    """``NAME.figures.json``: every figure the report states, with value, text, definition and source."""
+    """``NAME.figures.json``: every figure computed for the report, with value, text, definition and
+    source; ``stated`` says whether the report prints it, ``sections`` where."""
     listed = []
     for fig in figures:
-        if not fig.sections:
-            continue
         entry: dict[str, Any] = {
             "id": fig.id,
             "label": fig.label,
@@ -35,6 +34,7 @@ def figures_document(figures: FigureSet, meta: Mapping[str, Any]) -> dict[str, A
             "unit": fig.unit,
             "definition": fig.definition,
             "source": fig.source,
+            "stated": bool(fig.sections),
             "sections": fig.sections,
         }
         if fig.previous is not None:

@@ -31,3 +31,8 @@ def builtin_config(name: str) -> Path | None:
         return None
     path = _builtin_root("config") / f"{stem}.yaml"
     return path if path.is_file() else None
+
+
+def builtin_config_folder() -> Path:
+    """The folder holding the built-in configs and the district config ``init`` writes."""
+    return _builtin_root("config")

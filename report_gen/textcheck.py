@@ -134,7 +134,7 @@ def check_tables(report: Report) -> list[Problem]:
 def check_consistency(config: Config, figures: FigureSet) -> list[Problem]:
     """The config's ``checks``: expressions over figures that must hold (``enterprises + social_orgs == org_total``)."""
     problems = []
-    values = figures.values()
+    values = figures.condition_env(config)
     for i, rule in enumerate(config.raw.get("checks") or []):
         try:
             expr = compile_expression(rule, values)

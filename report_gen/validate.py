@@ -42,6 +42,7 @@ class LedgerTable:
     frame: pd.DataFrame
     headers: dict[str, str]
     ignored: list[IgnoredRow] = field(default_factory=list)
+    title: str = ""
 
 
 @dataclass
@@ -207,7 +208,9 @@ def type_table(raw: RawTable, report_date: dt.date) -> tuple[LedgerTable, list[P
             out[column.name] = _empty_column(column.kind, out.index)
     if raw.contract.name == "organizations":
         _check_organizations(out, frame, found)
-    table = LedgerTable(raw.contract.name, raw.file_label, raw.sheet, out, raw.headers, raw.ignored)
+    table = LedgerTable(
+        raw.contract.name, raw.file_label, raw.sheet, out, raw.headers, raw.ignored, title=raw.title
+    )
     return table, [*raw.warnings, *found.problems]
 
 

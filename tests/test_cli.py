@@ -63,7 +63,7 @@ def test_a_report_open_in_word_keeps_the_last_good_one(monkeypatch, tmp_path, ca
         real_replace(source, target)
 
     monkeypatch.setattr(output.os, "replace", locked)
-    code = run(["build", str(SAMPLE_CONFIG), "--out", str(tmp_path), "--set", "report.district=白沙区"])
+    code = run(["build", str(SAMPLE_CONFIG), "--out", str(tmp_path), "--set", "report.date=2025-12-08"])
     assert code == 1
     assert "文件可能正在 Word 或 WPS 中打开" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temporary files left either

@@ -133,6 +133,7 @@ def test_figures_json_agrees_with_an_independent_computation(sample_build):
     assert listed["suggestions"]["source"] == {
         "kind": "manual",
         "note": listed["suggestions"]["source"]["note"],
+        "year": 2025,
     }
     assert listed["org_total"]["source"]["file"] == "organizations_2025.csv"
     assert listed["org_total"]["definition"]
@@ -328,6 +329,8 @@ def build_other_district(tmp_path, capsys, rows, *options):
         f"organizations={ledger}",
         "--set",
         "report.district=白沙区",
+        "--set",
+        "report.output_name=qingxi-2025",
         "--out",
         str(tmp_path / "out"),
         *options,

@@ -70,6 +70,8 @@ def test_word_template_gets_the_same_figures_and_keeps_special_characters(tmp_pa
         f"template={template}",
         "--set",
         "report.district=A<B & C区",
+        "--set",
+        "report.output_name=qingxi-2025",
         "--out",
         str(out),
         "--format",
@@ -217,7 +219,7 @@ def test_figures_only_a_word_template_prints_are_listed_as_stated(tmp_path, caps
         "--set",
         f"template={tmp_path / 'visits.docx'}",
         "--set",
-        "manual_figures.visits={label: 调研走访企业数, value: 86, unit: 家, source: 调研组工作记录}",
+        "manual_figures.visits={label: 调研走访企业数, value: 86, unit: 家, source: 调研组工作记录, year: 2025}",
         "--out",
         str(out),
         capsys=capsys,
@@ -228,4 +230,4 @@ def test_figures_only_a_word_template_prints_are_listed_as_stated(tmp_path, caps
         f["id"]: f for f in json.loads((out / "qingxi-2025.figures.json").read_text("utf-8"))["figures"]
     }
     assert listed["visits"]["sections"] == ["word_template"]
-    assert listed["visits"]["source"] == {"kind": "manual", "note": "调研组工作记录"}
+    assert listed["visits"]["source"] == {"kind": "manual", "note": "调研组工作记录", "year": 2025}

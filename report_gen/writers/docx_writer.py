@@ -16,6 +16,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from ..config import PLACEHOLDER, PLACEHOLDER_TEXT
 from ..document import Heading, PageBreak, Paragraph, Picture, Report, Table
 from . import ooxml
 from .layout import Layout, balanced_title_lines, text_width_chars
@@ -35,6 +36,8 @@ _NAMED_STYLES: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("Signature", "body_font", "body_size_pt", {"align": "left", "condensed": True}),
     ("Attachment Label", "attachment_font", "body_size_pt", {"align": "left"}),
 )
+
+DRAFT_MARK = "征求意见稿"
 
 
 class DocxWriter:
@@ -194,7 +197,15 @@ class DocxWriter:
     # -- blocks -----------------------------------------------------------------------
 
     def _add(self, text: str, style: str) -> DocxParagraph:
-        paragraph = self.doc.add_paragraph(text)
+        if PLACEHOLDER not in text:
+            paragraph = self.doc.add_paragraph(text)
+        else:  # a draft: what is still to be filled in stands out in yellow
+            paragraph = self.doc.add_paragraph()
+            for piece in PLACEHOLDER_TEXT.split(text):
+                if piece:
+                    run = paragraph.add_run(piece)
+                    if PLACEHOLDER_TEXT.fullmatch(piece):
+                        ooxml.set_highlight(run._r)
         self._style(paragraph, style)
         return paragraph
 
@@ -204,6 +215,11 @@ class DocxWriter:
         ooxml.set_paragraph_style(paragraph._p, self._style_ids[style])
 
     def title(self, report: Report) -> None:
+        if report.draft:
+            mark = self._add(DRAFT_MARK, "Normal")
+            ppr = mark._p.get_or_add_pPr()
+            ooxml.set_alignment(ppr, "right")
+            ooxml.set_indent(ppr, self.layout.char_twips, first_line_chars=0)
         if report.authority:
             self._add(report.authority, "Authority")
         paragraph = self._add("", "Report Title")

@@ -192,6 +192,12 @@ def set_attrs(element: BaseOxmlElement, **attrs: object) -> BaseOxmlElement:
 # --- runs ----------------------------------------------------------------------------------
 
 
+def set_highlight(run: BaseOxmlElement, color: str = "yellow") -> None:
+    """Mark a run with a highlighter colour (a draft's text still to be filled in)."""
+    rpr = run.get_or_add_rPr()
+    set_attrs(child(rpr, "highlight", RPR_SEQ), val=color)
+
+
 def set_fonts(rpr: BaseOxmlElement, latin: str, east_asia: str, hint_east_asia: bool = False) -> None:
     """Name the fonts of every slot explicitly (no theme fonts): Latin and digits, and East Asian."""
     fonts = child(rpr, "rFonts", RPR_SEQ)

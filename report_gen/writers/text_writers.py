@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 
+from ..config import PLACEHOLDER_TEXT
 from ..document import Heading, PageBreak, Paragraph, Picture, Report, Table
 from .layout import Layout, balanced_title_lines
 
@@ -45,7 +46,10 @@ figcaption {{ font-family: "{layout.caption_font}", SimHei, sans-serif; font-siz
 
 
 def write_html(report: Report, layout: Layout) -> bytes:
-    e = html.escape
+    def e(text: str) -> str:  # escaped, a draft's placeholders highlighted
+        escaped = html.escape(text)
+        return PLACEHOLDER_TEXT.sub(r"<mark>\1</mark>", escaped) if report.draft else escaped
+
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
@@ -55,6 +59,9 @@ def write_html(report: Report, layout: Layout) -> bytes:
         + "<br>".join(e(line) for line in balanced_title_lines(report.title, layout.title_chars_per_line))
         + "</h1>",
     ]
+
+    if report.draft:
+        parts.insert(4, '<p class="date">征求意见稿</p>')
 
     def block(b) -> None:
         if isinstance(b, Heading):
@@ -95,6 +102,8 @@ def _md_escape(text: str) -> str:
 
 def write_markdown(report: Report) -> bytes:
     lines = [f"**{_md_escape(report.authority)}**", "", f"# {_md_escape(report.title)}", ""]
+    if report.draft:
+        lines[:0] = ["（征求意见稿）", ""]
 
     def block(b) -> None:
         if isinstance(b, Heading):
