@@ -230,7 +230,8 @@ def test_another_districts_report_names_it_everywhere(tmp_path, capsys):
 
 def test_a_literal_name_left_in_a_copied_config_is_found(tmp_path, capsys, sample_copy):
     text = sample_copy.read_text(encoding="utf-8").replace(
-        "\n  district: 青溪区\n", "\n  district: 白沙区\n  title: 关于青溪区“两新组织”党建工作情况的调研报告\n"
+        "\n  district: 青溪区\n",
+        "\n  district: 白沙区\n  title: 关于青溪区“两新组织”党建工作情况的调研报告\n",
     )
     sample_copy.write_text(text, encoding="utf-8")
     code, captured = cli(capsys, "validate", sample_copy)

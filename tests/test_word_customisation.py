@@ -64,14 +64,16 @@ def make_word_template(path):
 def test_word_template_gets_the_same_figures_and_keeps_special_characters(tmp_path, capsys):
     template = make_word_template(tmp_path / "district.docx")
     out = tmp_path / "out"
+    # A district whose own config names it so (not a reuse of the sample under another name).
+    config = tmp_path / "special.yaml"
+    config.write_text(
+        f"extends: {SAMPLE_CONFIG}\nreport: {{district: 'A<B & C区', output_name: qingxi-2025}}\n",
+        encoding="utf-8",
+    )
     code, captured = build(
-        str(SAMPLE_CONFIG),
+        str(config),
         "--set",
         f"template={template}",
-        "--set",
-        "report.district=A<B & C区",
-        "--set",
-        "report.output_name=qingxi-2025",
         "--out",
         str(out),
         "--format",
