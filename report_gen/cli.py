@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import OptionError, Problem, ReportGenError
+from .user_paths import readable
 
 BUILD_EXAMPLE = """example:
   report-gen build config/sample.yaml
@@ -236,7 +237,7 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
                     print(f"  {line}", file=stdout)
             print(built.summary(), file=stdout)
             for path in built.outputs:
-                print(f"已写出 {path}", file=stdout)
+                print(f"已写出 {readable(str(path))}", file=stdout)
         return 0
     except ReportGenError as exc:
         errors = [p for p in exc.problems if p.is_error]
@@ -255,4 +256,9 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
 
 
 def main() -> int:
+    # Output redirected to a file on Chinese Windows is encoded in GBK (cp936): a character it
+    # lacks must not turn a finished build into a crash.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     return run()
