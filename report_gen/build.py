@@ -28,10 +28,11 @@ from .textcheck import check_filled_template, check_report
 from .validate import Ledgers, ignored_rows_summary, load_ledgers
 from .writers.docx_writer import write_docx
 from .writers.layout import layout_from_config
+from .writers.pdf_writer import docx_to_pdf, require_libreoffice
 from .writers.text_writers import write_html, write_markdown
 from .writers.word_template import fill_word_template
 
-FORMATS = ("docx", "html", "md")
+FORMATS = ("docx", "pdf", "html", "md")
 
 
 @dataclass
@@ -116,8 +117,13 @@ def build(
     out_dir: str | Path = "out",
     formats: str | Sequence[str] = ("docx",),
 ) -> BuildResult:
-    """Build one report. Raises a :class:`~report_gen.errors.ReportGenError` subclass on bad input."""
+    """Build one report. Raises a :class:`~report_gen.errors.ReportGenError` subclass on bad input.
+
+    ``formats`` from :data:`FORMATS`; ``pdf`` is the .docx converted by LibreOffice, which must be
+    installed (checked before anything else is done).
+    """
     formats = parse_formats(formats)
+    soffice = require_libreoffice() if "pdf" in formats else None
     config = load_config(config_path, list(sets), list(data))
     layout = layout_from_config(config.section("style"))
     ledgers = load_ledgers(config)
@@ -150,10 +156,12 @@ def build(
         "problems_stated": [p.id for p in findings.problems],
     }
     files: dict[str, bytes] = {}
-    if "docx" in formats:
-        files[f"{name}.docx"] = pin_zip_times(
-            _word_document(config, composer, report, layout, charts), rep.date
-        )
+    if "docx" in formats or soffice is not None:
+        word = pin_zip_times(_word_document(config, composer, report, layout, charts), rep.date)
+        if "docx" in formats:
+            files[f"{name}.docx"] = word
+        if soffice is not None:
+            files[f"{name}.pdf"] = docx_to_pdf(word, soffice)
     if "html" in formats:
         files[f"{name}.html"] = write_html(report, layout)
     if "md" in formats:

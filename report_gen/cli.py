@@ -24,6 +24,7 @@ BUILD_EXAMPLE = """example:
   report-gen build config/sample.yaml
   report-gen build config/sample.yaml --data organizations=ledger_2026.xlsx --set report.year=2026
   report-gen build config/sample.yaml --format docx,html,md --out out/
+  report-gen build config/sample.yaml --format docx,pdf     (PDF: needs LibreOffice)
 """
 VALIDATE_EXAMPLE = """example:
   report-gen validate config/sample.yaml
@@ -72,14 +73,18 @@ def make_parser() -> argparse.ArgumentParser:
         "build",
         help="validate inputs, compute figures, draw charts, write the report",
         description="Build one report: validate the inputs, compute every figure, draw the charts and "
-        "write NAME.docx (and .html/.md) plus NAME.figures.json.",
+        "write NAME.docx (and .pdf/.html/.md) plus NAME.figures.json.",
         epilog=BUILD_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(build)
     build.add_argument("--out", default="out", metavar="DIR", help="where outputs go (default: out/)")
     build.add_argument(
-        "--format", default="docx", metavar="LIST", help="comma-separated from docx,html,md (default: docx)"
+        "--format",
+        default="docx",
+        metavar="LIST",
+        help="comma-separated from docx,pdf,html,md (default: docx); pdf is the .docx converted by "
+        "LibreOffice, which must be installed",
     )
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     validate = sub.add_parser(
@@ -242,8 +247,11 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
     except ReportGenError as exc:
         errors = [p for p in exc.problems if p.is_error]
         outcome = "，未生成报告" if command == "build" else ""
-        print(f"{exc.kind}（{len(errors) or len(exc.problems)}处）{outcome}：", file=stderr)
-        _print_problems(exc.problems, stderr)
+        if len(exc.problems) == 1:
+            print(f"{exc.kind}{outcome}：{exc.problems[0]}", file=stderr)
+        else:
+            print(f"{exc.kind}（{len(errors) or len(exc.problems)}处）{outcome}：", file=stderr)
+            _print_problems(exc.problems, stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("已中断，未生成报告。", file=stderr)
