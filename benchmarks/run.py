@@ -1,4 +1,4 @@
-"""Speed benchmarks. Run: python3 benchmarks/run.py [--quick]
+"""Speed benchmarks. Run: .venv/bin/python benchmarks/run.py [--quick]
 
 1. `report-gen build config/sample.yaml`, end to end in a fresh process, beside a
    hand-written pandas + matplotlib + python-docx script doing comparable work

@@ -30,10 +30,11 @@ from .textcheck import check_filled_template, check_report
 from .validate import Ledgers, ignored_rows_summary, load_ledgers
 from .writers.docx_writer import write_docx
 from .writers.layout import layout_from_config
+from .writers.pdf_writer import docx_to_pdf, require_libreoffice
 from .writers.text_writers import write_html, write_markdown
 from .writers.word_template import fill_word_template
 
-FORMATS = ("docx", "html", "md")
+FORMATS = ("docx", "pdf", "html", "md")
 
 
 @dataclass
@@ -123,9 +124,12 @@ def build(
 ) -> BuildResult:
     """Build one report. Raises a :class:`~report_gen.errors.ReportGenError` subclass on bad input.
 
+    ``formats`` from :data:`FORMATS`; ``pdf`` is the .docx converted by LibreOffice, which must be
+    installed (checked before anything else is done).
     ``draft`` builds a 征求意见稿 even while 【待填写】 placeholders remain (highlighted in it).
     """
     formats = parse_formats(formats)
+    soffice = require_libreoffice() if "pdf" in formats else None
     config = load_config(config_path, list(sets), list(data), draft=draft)
     layout = layout_from_config(config.section("style"))
     ledgers = load_ledgers(config)
@@ -163,10 +167,12 @@ def build(
         "problems_stated": [p.id for p in findings.problems],
     }
     files: dict[str, bytes] = {}
-    if "docx" in formats:
-        files[f"{name}.docx"] = pin_zip_times(
-            _word_document(config, composer, report, layout, charts), rep.date
-        )
+    if "docx" in formats or soffice is not None:
+        word = pin_zip_times(_word_document(config, composer, report, layout, charts), rep.date)
+        if "docx" in formats:
+            files[f"{name}.docx"] = word
+        if soffice is not None:
+            files[f"{name}.pdf"] = docx_to_pdf(word, soffice)
     if "html" in formats:
         files[f"{name}.html"] = write_html(report, layout)
     if "md" in formats:

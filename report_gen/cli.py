@@ -18,11 +18,13 @@ from pathlib import Path
 
 from . import __version__
 from .errors import OptionError, Problem, ReportGenError
+from .user_paths import readable
 
 BUILD_EXAMPLE = """example:
   report-gen build config/sample.yaml
   report-gen build config/sample.yaml --data organizations=ledger_2026.xlsx --set report.year=2026
   report-gen build config/sample.yaml --format docx,html,md --out out/
+  report-gen build config/sample.yaml --format docx,pdf     (PDF: needs LibreOffice)
 """
 VALIDATE_EXAMPLE = """example:
   report-gen validate config/sample.yaml
@@ -80,14 +82,18 @@ def make_parser() -> argparse.ArgumentParser:
         "build",
         help="validate inputs, compute figures, draw charts, write the report",
         description="Build one report: validate the inputs, compute every figure, draw the charts and "
-        "write NAME.docx (and .html/.md) plus NAME.figures.json.",
+        "write NAME.docx (and .pdf/.html/.md) plus NAME.figures.json.",
         epilog=BUILD_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(build)
     build.add_argument("--out", default="out", metavar="DIR", help="where outputs go (default: out/)")
     build.add_argument(
-        "--format", default="docx", metavar="LIST", help="comma-separated from docx,html,md (default: docx)"
+        "--format",
+        default="docx",
+        metavar="LIST",
+        help="comma-separated from docx,pdf,html,md (default: docx); pdf is the .docx converted by "
+        "LibreOffice, which must be installed",
     )
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     validate = sub.add_parser(
@@ -271,13 +277,16 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
                     print(f"  {line}", file=stdout)
             print(built.summary(), file=stdout)
             for path in built.outputs:
-                print(f"已写出 {path}", file=stdout)
+                print(f"已写出 {readable(str(path))}", file=stdout)
         return 0
     except ReportGenError as exc:
         errors = [p for p in exc.problems if p.is_error]
         outcome = {"build": "，未生成报告", "init": "，未写出配置"}.get(command, "")
-        print(f"{exc.kind}（{len(errors) or len(exc.problems)}处）{outcome}：", file=stderr)
-        _print_problems(exc.problems, stderr)
+        if len(exc.problems) == 1:
+            print(f"{exc.kind}{outcome}：{exc.problems[0]}", file=stderr)
+        else:
+            print(f"{exc.kind}（{len(errors) or len(exc.problems)}处）{outcome}：", file=stderr)
+            _print_problems(exc.problems, stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("已中断，未生成报告。", file=stderr)
@@ -290,4 +299,9 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
 
 
 def main() -> int:
+    # Output redirected to a file on Chinese Windows is encoded in GBK (cp936): a character it
+    # lacks must not turn a finished build into a crash.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     return run()

@@ -23,6 +23,7 @@ from . import resources
 from .contract import CONTRACTS
 from .errors import ConfigError, OptionError, Problem
 from .schema import Any_, Bool, Date, Either, Int, List, Map, MapOf, Num, Str
+from .user_paths import ForeignPathError, foreign_path_message, native
 
 TABLE_NAMES = ("organizations", "organizations_previous", "trainings")
 AGGREGATIONS = ("count", "sum", "distinct", "share", "formula")
@@ -328,35 +329,36 @@ def _read_config_file(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any
         cycle = " → ".join(p.name for p in (*chain, path))
         raise ConfigError(Problem(f"extends 形成循环：{cycle}", file=str(path), key="extends"))
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        content = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(Problem("配置文件不存在", file=str(path))) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(Problem(f"无法读取配置文件（{exc}）", file=str(path))) from None
-    data = load_yaml_text(text, str(path))
+    except OSError as exc:
+        raise ConfigError(Problem(f"无法读取配置文件（{exc.strerror or exc}）", file=str(path))) from None
+    data = load_yaml_text(_config_text(content, path), str(path))
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(Problem("配置文件的顶层应是键值映射", file=str(path)))
     # Paths in a file are relative to that file, so resolve them before merging.
+    here = _PathsIn(path)
     for name, source in (data.get("data") or {}).items():
         if isinstance(source, str):
-            data["data"][name] = str(path.parent / source)
+            data["data"][name] = here.resolve(source, f"data.{name}")
         elif isinstance(source, dict) and isinstance(source.get("path"), str):
-            source["path"] = str(path.parent / source["path"])
+            source["path"] = here.resolve(source["path"], f"data.{name}.path")
     template = data.get("template")
     if isinstance(template, str) and (
         _looks_like_path(template) or template.lower().endswith(".docx") or (path.parent / template).is_dir()
     ):
-        data["template"] = str(path.parent / template)
+        data["template"] = here.resolve(template, "template")
     if isinstance(data.get("reference_docx"), str):
-        data["reference_docx"] = str(path.parent / data["reference_docx"])
+        data["reference_docx"] = here.resolve(data["reference_docx"], "reference_docx")
     parent = data.pop("extends", None)
     if parent is None:
         return data
     if not isinstance(parent, str):
         raise ConfigError(Problem("extends 应是配置文件路径", file=str(path), key="extends"))
-    parent_path = path.parent / parent
+    parent_path = Path(here.resolve(parent, "extends"))
     if not parent_path.exists():
         builtin = resources.builtin_config(parent)
         if builtin is None:
@@ -369,6 +371,30 @@ def _read_config_file(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any
             )
         parent_path = builtin
     return deep_merge(_read_config_file(parent_path.resolve(), (*chain, path)), data)
+
+
+def _config_text(content: bytes, path: Path) -> str:
+    """A config file's text: UTF-8 (with or without BOM), or GBK as Notepad on Chinese Windows
+    saves it (“ANSI”)."""
+    for encoding in ("utf-8-sig", "gbk"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ConfigError(Problem("无法识别配置文件的编码（应为 UTF-8 或 GBK）", file=str(path)))
+
+
+@dataclass(frozen=True)
+class _PathsIn:
+    """Resolves the paths one config file names, relative to that file's folder."""
+
+    config: Path
+
+    def resolve(self, text: str, key: str) -> str:
+        try:
+            return str(native(text, self.config.parent))
+        except ForeignPathError:
+            raise ConfigError(Problem(foreign_path_message(text), file=str(self.config), key=key)) from None
 
 
 def _looks_like_path(name: str) -> bool:
@@ -493,7 +519,10 @@ def load_config(
     ``Config.placeholders``); without it they are errors. Raises :class:`ConfigError` listing
     every problem with its key path.
     """
-    path = Path(path).resolve()
+    try:
+        path = native(path).resolve()
+    except ForeignPathError:
+        raise OptionError(Problem(foreign_path_message(str(path)))) from None
     raw = _read_config_file(path)
     origin = _origin(raw, sets or [])
     raw = apply_overrides(raw, sets or [])
@@ -502,7 +531,10 @@ def load_config(
         if table not in TABLE_NAMES:
             raise OptionError(Problem(f"--data 的表名“{table}”未知，可用：{', '.join(TABLE_NAMES)}"))
         source = raw.setdefault("data", {}).get(table)
-        resolved = str(Path(value).expanduser().resolve())
+        try:
+            resolved = str(native(value).expanduser().resolve())
+        except ForeignPathError:
+            raise OptionError(Problem(f"--data {table}：{foreign_path_message(value)}")) from None
         if isinstance(source, dict):
             source["path"] = resolved
         else:

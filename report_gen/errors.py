@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .user_paths import readable
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -37,7 +39,7 @@ class Problem:
     def location(self) -> str:
         parts: list[str] = []
         if self.file:
-            parts.append(self.file)
+            parts.append(readable(self.file))
         if self.sheet:
             parts.append(f"工作表“{self.sheet}”")
         if self.row is not None:
@@ -52,7 +54,7 @@ class Problem:
         where = self.location()
         value = f"“{self.value}”" if self.value else ""
         text = f"{value}{self.message}" if value else self.message
-        return f"{where}：{text}" if where else text
+        return readable(f"{where}：{text}" if where else text)
 
 
 class ReportGenError(Exception):

@@ -3,7 +3,7 @@
 Handles what exported and hand-kept ledgers contain: title and blank rows
 above the header (the header row is found by matching known headers), merged
 cells (their value fills the whole merged area), fully blank rows and 合计
-rows (ignored and reported), CSV in UTF-8, UTF-8 with BOM or GB18030, and
+rows (ignored and reported), CSV in UTF-8, UTF-8 with BOM or GB18030 with any line ends (CRLF, LF, CR), and
 ``.xlsx``/``.parquet``. Typing and checks are :mod:`report_gen.validate`'s.
 """
 
@@ -14,7 +14,7 @@ import csv
 import difflib
 import io
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from .arrow_text import TEXT_DTYPE
 from .config import DataSource
 from .contract import TableContract, header_index, match_header, normalise_header
 from .errors import DataError, Problem
+from .user_paths import locate, readable
 
 HEADER_SEARCH_ROWS = 30
 # Explicit classes, not \s or \d: pandas runs those through Python's re cell by cell.
@@ -71,10 +72,11 @@ def title_text(rows: list[list[Any]]) -> str:
 
 def read_table(source: DataSource, contract: TableContract) -> RawTable:
     """Read ``source`` and map its header onto ``contract``. Raises :class:`DataError`."""
+    source = replace(source, path=locate(source.path))
     path = source.path
-    label = path.name
+    label = readable(path.name)
     if not path.exists():
-        raise DataError(Problem(f"文件不存在（完整路径：{path}）", file=label))
+        raise DataError(Problem(f"文件不存在（完整路径：{readable(str(path))}）", file=label))
     if path.is_dir():
         raise DataError(Problem("这是一个文件夹，不是数据文件", file=label))
     suffix = path.suffix.lower()
@@ -105,6 +107,8 @@ def _read_csv(path: Path) -> tuple[list[list[Any]], bytes, str]:
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if b"\n" not in data and b"\r" in data:  # "CSV (Macintosh)" from older Excel ends lines with CR alone
+        data = data.replace(b"\r", b"\n")
     head_text, encoding = _decode_head(data[:_HEAD_BYTES], path.name)
     head: list[list[Any]] = []
     reader = csv.reader(io.StringIO(head_text))

@@ -1,4 +1,4 @@
-"""Where the built-in template sets and configs are.
+"""Where the built-in template sets, configs and preview font settings are.
 
 In a source checkout they are the repository's ``templates/`` and ``config/``
 folders; an installed wheel carries the same folders as
@@ -36,3 +36,12 @@ def builtin_config(name: str) -> Path | None:
 def builtin_config_folder() -> Path:
     """The folder holding the built-in configs and the district config ``init`` writes."""
     return _builtin_root("config")
+
+def preview_fonts_conf() -> Path | None:
+    """``preview/fonts.conf``: fontconfig settings mapping the official fonts to free stand-ins for
+    PDF output on Linux. ``None`` if the installation lacks it."""
+    try:
+        path = _builtin_root("preview") / "fonts.conf"
+    except FileNotFoundError:
+        return None
+    return path if path.is_file() else None

@@ -116,6 +116,16 @@ def write_config(folder: Path, ledger: str = "ledger.csv", extra: str = "", read
     return path
 
 
+def figures_of(config_path, **data) -> dict[str, object]:
+    """Every figure's value for a config, with ``table=path`` ledgers in place of its own."""
+    from report_gen.config import load_config
+    from report_gen.figures import compute_figures
+    from report_gen.validate import load_ledgers
+
+    config = load_config(config_path, data_overrides=[f"{k}={v}" for k, v in data.items()])
+    return compute_figures(config, load_ledgers(config)).values()
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory):
     """The sample report built once (docx, html, md) into a temporary folder."""

@@ -10,10 +10,18 @@ import pytest
 
 from report_gen.config import load_config
 from report_gen.errors import DataError
-from report_gen.figures import compute_figures
 from report_gen.validate import load_ledgers
 
-from .conftest import HEADERS, SAMPLE_CONFIG, SAMPLE_DATA, org_row, write_config, write_csv, write_xlsx
+from .conftest import (
+    HEADERS,
+    SAMPLE_CONFIG,
+    SAMPLE_DATA,
+    figures_of,
+    org_row,
+    write_config,
+    write_csv,
+    write_xlsx,
+)
 
 MESSY_HEADERS = [
     "统一社会信用代码", "单位名称", "类别", "街道（乡镇）", "行业", "职工人数", "规模以上", "党员人数",
@@ -64,11 +72,6 @@ def messy_rows() -> list[list[object]]:
         r[13] = (TRUE if r[13] == "是" else FALSE)[i % 7] if i % 3 else ("" if r[13] == "否" else "是")
         out.append(r)
     return out
-
-
-def figures_of(config_path, **data) -> dict[str, object]:
-    config = load_config(config_path, data_overrides=[f"{k}={v}" for k, v in data.items()])
-    return compute_figures(config, load_ledgers(config)).values()
 
 
 @pytest.fixture(scope="module")

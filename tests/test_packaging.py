@@ -1,9 +1,11 @@
 """Installed as a wheel (not run from the clone), the tool still finds its templates and base config."""
 
 import shutil
+import site
 import subprocess
 import sys
 import venv
+from pathlib import Path
 
 import pytest
 
@@ -31,8 +33,17 @@ def test_wheel_install_builds_a_district_config_outside_the_repository(tmp_path)
         capture_output=True,
     )
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=False)
+    venv.create(env_dir, with_pip=False)
     python = env_dir / "bin" / "python"
+    # The dependencies come from the environment running the tests (a virtual environment
+    # has no "system site packages" of its own): its site-packages, after the new one's own.
+    own = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (Path(own) / "dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
     wheel = next((tmp_path / "wheels").glob("report_gen-*.whl"))
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(wheel)],

@@ -1,0 +1,111 @@
+"""scripts/install.sh on Debian's system Python: a virtual environment of the project's own.
+
+Runs the script in a fresh clone with ``PATH=/usr/bin:/bin`` (Debian's ``/usr/bin/python3``,
+which pip may not install into), with a stand-in ``apt-get`` that records what it is asked for,
+and with ``PIP_NO_DEPS`` so pip installs report-gen itself and not its large dependencies.
+Linux only, and only where ``/usr/bin/python3`` can create virtual environments.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+def _can_make_venvs() -> bool:
+    if not sys.platform.startswith("linux") or not SYSTEM_PYTHON.exists() or shutil.which("git") is None:
+        return False
+    probe = subprocess.run([str(SYSTEM_PYTHON), "-c", "import venv, ensurepip"], capture_output=True)
+    return probe.returncode == 0
+
+
+pytestmark = pytest.mark.skipif(
+    not _can_make_venvs(), reason="needs Linux, git and /usr/bin/python3 with venv and ensurepip"
+)
+
+
+def _run_install(clone: Path, path: str, log: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": path,
+        "HOME": os.environ.get("HOME", "/root"),
+        "PIP_NO_DEPS": "1",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "APT_LOG": str(log),
+    }
+    return subprocess.run(
+        ["/bin/bash", "scripts/install.sh"], cwd=clone, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def _fresh_copy(target: Path) -> Path:
+    """The repository's files as a fresh clone would have them, from the working tree."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    for name in filter(None, os.fsdecode(listed).split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+def _stub(folder: Path, name: str, body: str) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    (folder / name).chmod(0o755)
+
+
+def test_install_creates_its_own_venv_and_leaves_the_system_python_alone(tmp_path):
+    clone = _fresh_copy(tmp_path / "clone")
+    log = tmp_path / "apt.log"
+    stubs = tmp_path / "stubs"
+    _stub(stubs, "apt-get", 'echo "$@" >> "$APT_LOG"')
+    _stub(stubs, "sudo", '"$@"')
+    _stub(stubs, "dpkg-query", "exit 1")  # as if no Debian package were installed yet
+
+    result = _run_install(clone, f"{stubs}:/usr/bin:/bin", log)
+    assert result.returncode == 0, result.stderr
+    assert (clone / ".venv" / "pyvenv.cfg").is_file()
+    assert "fonts-noto-cjk" in log.read_text(encoding="utf-8")
+    version = subprocess.run(
+        [str(clone / ".venv" / "bin" / "report-gen"), "--version"], capture_output=True, text=True
+    )
+    assert version.stdout.strip().startswith("report-gen ")
+    installed = subprocess.run(
+        [str(clone / ".venv" / "bin" / "python"), "-c", "import report_gen; print(report_gen.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert installed.stdout.strip() == str(clone / "report_gen" / "__init__.py")  # editable, from the clone
+    system = subprocess.run(
+        [str(SYSTEM_PYTHON), "-c", "import report_gen; print(report_gen.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert str(clone) not in system.stdout  # nothing of the clone reached the system Python
+
+    # Without apt-get the script names what to install, and the existing .venv is reused.
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    for tool in ("bash", "dirname", "id", "rm", "python3"):
+        (bare / tool).symlink_to(shutil.which(tool, path="/usr/bin:/bin") or tool)
+    created = (clone / ".venv" / "pyvenv.cfg").stat().st_mtime_ns
+    again = _run_install(clone, str(bare), log)
+    assert again.returncode == 0, again.stderr
+    assert "apt-get not found" in again.stderr and "fonts-noto-cjk" in again.stderr
+    assert (clone / ".venv" / "pyvenv.cfg").stat().st_mtime_ns == created
