@@ -37,6 +37,7 @@ def builtin_config_folder() -> Path:
     """The folder holding the built-in configs and the district config ``init`` writes."""
     return _builtin_root("config")
 
+
 def preview_fonts_conf() -> Path | None:
     """``preview/fonts.conf``: fontconfig settings mapping the official fonts to free stand-ins for
     PDF output on Linux. ``None`` if the installation lacks it."""

@@ -229,7 +229,7 @@ def test_cli_config_and_option_errors(tmp_path, capsys):
     )
     assert code == 2 and "report.date" in captured.err and "2011-11-31 is not a real date" in captured.err
     code, captured = cli(
-        "build", str(SAMPLE_CONFIG), "--format", "pdf", "--out", str(tmp_path), capsys=capsys
+        "build", str(SAMPLE_CONFIG), "--format", "odt", "--out", str(tmp_path), capsys=capsys
     )
     assert code == 2 and "--format" in captured.err
     code, captured = cli("build", str(tmp_path / "missing.yaml"), capsys=capsys)

@@ -13,7 +13,7 @@ from report_gen.user_paths import ForeignPathError, locate, native, readable
 
 from .conftest import SAMPLE_CONFIG, SAMPLE_DATA, figures_of
 
-LEDGER = "../sample_data/organizations_2025.csv"
+LEDGER = "../sample_data/organizations_{year}.csv"
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def _rewrite(config: Path, old: str, new: str) -> Path:
 
 def test_backslash_paths_in_a_config_read_as_folders(sample_copy, sample_figures):
     config = sample_copy
-    for name in ("organizations_2025", "organizations_2024", "trainings"):
+    for name in ("organizations_{year}", "organizations_{year-1}", "trainings"):
         _rewrite(config, f"../sample_data/{name}.csv", f"..\\sample_data\\{name}.csv")
     assert figures_of(config) == sample_figures
 
