@@ -89,6 +89,8 @@ def _is_district(name: str) -> bool:
 def ledger_identity(title: str) -> tuple[str | None, int | None]:
     """The district and year a ledger's title row names (either may be absent)."""
     district = next((m.group(1) for m in _LEDGER_DISTRICT.finditer(title) if _is_district(m.group(1))), None)
+    if district and "市" in district[:-1]:  # 江城市青溪区: the city is not the district
+        district = district.rsplit("市", 1)[1] or None
     year = _YEAR.search(title)
     return district, (int(year.group(1)) if year else None)
 

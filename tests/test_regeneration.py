@@ -416,3 +416,18 @@ def test_random_ledger_pairs_never_assert_a_contradicted_direction(
     for fig in result.figures:  # every stated change reads the way the numbers moved
         if fig.change and fig.change in text:
             assert ("提高" in fig.change or "增加" in fig.change) == (fig.direction == 1)
+
+
+@pytest.mark.parametrize(
+    ("title", "district", "year"),
+    [
+        ("江城市青溪区“两新组织”党建工作台账（2025年）", "青溪区", 2025),
+        ("白沙县“两新组织”台账（2024年度）", "白沙县", 2024),
+        ("某某社区党建台账2024", None, 2024),
+        ("“两新组织”党建工作台账", None, None),
+    ],
+)
+def test_a_ledger_title_row_gives_its_district_and_year(title, district, year):
+    from report_gen.identity import ledger_identity
+
+    assert ledger_identity(title) == (district, year)
