@@ -32,18 +32,36 @@ from .figures import Figure, FigureSet, format_value
 DIRECTION_SECTIONS = ("situation", "results")
 ACHIEVEMENT_SECTIONS = ("situation", "practices", "results")
 
-_UP = ("增加", "增长", "提高", "提升", "上升", "扩大", "增多", "攀升", "增至", "升至", "拓宽", "壮大")
-_DOWN = ("减少", "下降", "降低", "收窄", "缩小", "减至", "降至", "回落", "萎缩", "下滑")
+_UP = (
+    "增加", "增长", "提高", "提升", "上升", "扩大", "增多", "攀升", "增至", "升至", "升到", "拓宽", "拓展",
+    "壮大", "翻番", "跃升", "上涨", "上扬", "攀高", "回升", "新高", "增幅", "多了", "高于上年", "稳中有增",
+    "不降反升",
+)  # fmt: skip
+_DOWN = (
+    "减少", "下降", "降低", "收窄", "缩小", "减至", "降至", "降到", "回落", "萎缩", "下滑", "下跌", "降幅",
+    "少了", "低于上年", "新低", "稳中有降",
+)  # fmt: skip
 _FLAT = ("持平", "保持不变", "基本稳定")
 _WORDS = {**dict.fromkeys(_UP, 1), **dict.fromkeys(_DOWN, -1), **dict.fromkeys(_FLAT, 0)}
 _DIRECTION = re.compile("|".join(sorted(_WORDS, key=len, reverse=True)))
-# Words before a direction word that make it an aim or a need, not a statement of what happened.
-_AIM = re.compile(r"(有待|需要|亟需|亟待|力争|争取|努力|着力|推动|围绕|旨在|为了|以便|还需|仍需|应当|要)$")
+# A rate said to cover everyone must print as 100%.
+_FULL = re.compile("全覆盖|全部覆盖|应建尽建")
+# Words that make a change a large one: the figure's change must pass the year_on_year thresholds.
+_MAGNITUDE = re.compile("(明显|大幅|显著|大大|迅速|快速|大幅度)")
+# An aim or a need, not a statement of what happened: words anywhere earlier in the clause, or a
+# preposition right before the direction word (为扩大, 以提高); 了 after it makes it done after all.
+_AIM = re.compile(
+    "有待|需要|亟需|亟待|力争|争取|努力|着力|着眼|推动|围绕|旨在|为了|以便|还需|仍需|应当|下一步|今后|计划|目标"
+)
+_AIM_BEFORE = re.compile("[为以把要将]$")
+_AIM_AFTER = re.compile("^[^，。；]{0,12}(为目标|作为重点|作为目标|的目标|的任务)")
 _NEGATION = re.compile(r"(未|没有|未能|没能|不再|尚未|并未)$")
 # A count stated after one of these verbs is presented as something done.
 _ACHIEVEMENT = re.compile(
     r"(新建|新增|派驻|选派|组建|成立|创建|打造|培训|开展|发展|吸纳|提出|解决|协助|帮助|确定|累计)"
 )
+# In 主要做法 and 主要成效 a state is presented as work done too (已建立党组织0个).
+_ACHIEVEMENT_OF_WORK = re.compile(_ACHIEVEMENT.pattern[:-1] + "|建立|覆盖)")
 _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
 _CLAUSE_END = re.compile(r"[，。；：！？、]")
 
@@ -68,6 +86,7 @@ def _both_years(fig: Figure) -> str:
 
 
 def _quote(text: str) -> str:
+    text = " ".join(text.split())
     return f"“{text[:60]}{'…' if len(text) > 60 else ''}”"
 
 
@@ -100,15 +119,15 @@ def check_declared(claims: Iterable[Claim], figures: FigureSet) -> list[Problem]
 
 
 class _Vocabulary:
-    """The names figures go by in prose: label, short label and keywords, longest first."""
+    """The names figures go by in prose: label (with and without its quotation marks) and keywords,
+    longest first. Short labels are left out: 党员, 党组织 name far more than one figure."""
 
     def __init__(self, figures: FigureSet):
         words: list[tuple[str, str]] = []
         for fig in figures:
             if not fig.comparable:
                 continue
-            for word in {fig.label, fig.short_label, *fig.keywords}:
-                word = word.strip('“”"')
+            for word in {fig.label, re.sub('[“”"]', "", fig.label), *fig.keywords}:
                 if len(word) >= 2:
                     words.append((word, fig.id))
         words.sort(key=lambda w: len(w[0]), reverse=True)
@@ -135,60 +154,121 @@ def _inside(offset: int, mentions: Iterable[Mention]) -> bool:
     return any(m.kind == "change" and m.start <= offset < m.end for m in mentions)
 
 
+def _is_aim(text: str, clause_start: int, start: int, end: int) -> bool:
+    if text[end : end + 1] == "了":
+        return False
+    return bool(
+        _AIM.search(text, clause_start, start)
+        or _AIM_BEFORE.search(text[max(clause_start, start - 1) : start])
+        or _AIM_AFTER.search(text[end:])
+    )
+
+
+def _verdict(fig: Figure, said: int, negated: bool, large: bool) -> str | None:
+    """Why the figure contradicts what was said of it, or ``None`` when it does not."""
+    if fig.direction is None:
+        return "没有上年数据，无法核实"
+    if negated:
+        return f"但数据显示{_NAMES[fig.direction]}" if fig.direction == said else None
+    if fig.direction != said:
+        return f"但数据显示{_NAMES[fig.direction]}"
+    if large and not fig.notable:
+        return "但变化未达到 year_on_year 设定的幅度，不宜称“明显”“大幅”"
+    return None
+
+
+def _subjects(
+    named: list[_Found], clause_start: int, sentence: tuple[int, int], start: int, end: int
+) -> list[_Found]:
+    """The figures a direction word speaks of: every figure named earlier in its clause (党员数和
+    党组织覆盖率均有所提高), else the nearest named before it in the sentence, else the first after."""
+    s0, s1 = sentence
+    in_clause = [f for f in named if clause_start <= f.start and f.end <= start]
+    if in_clause:
+        return in_clause
+    before = [f for f in named if s0 <= f.start and f.end <= start]
+    if before:
+        return [before[-1]]
+    after = [f for f in named if f.start >= end and f.start < s1]
+    return after[:1]
+
+
 def check_directions(report: Report, figures: FigureSet) -> list[Problem]:
-    """Direction words in 基本情况 and 主要成效 against the figures they are next to."""
+    """Direction words in 基本情况 and 主要成效 against the figures they are next to. A heading that
+    names no figure speaks of the first figure its own text states."""
     vocabulary = _Vocabulary(figures)
     problems = []
-    for block in report.blocks:
-        if not isinstance(block, (Heading, Paragraph)) or block.section not in DIRECTION_SECTIONS:
+    blocks = [b for b in report.blocks if isinstance(b, (Heading, Paragraph))]
+    for index, block in enumerate(blocks):
+        if block.section not in DIRECTION_SECTIONS:
             continue
         text = block.text
         mentions = block.provenance.mentions
-        named = [
-            _Found(m.figure, m.start, m.end)
-            for m in mentions
-            if m.kind == "figure" and figures.figures.get(m.figure) and figures[m.figure].comparable
-        ]
-        named += vocabulary.find(text)
+        named = sorted(
+            [
+                _Found(m.figure, m.start, m.end)
+                for m in mentions
+                if m.kind == "figure" and figures.figures.get(m.figure) and figures[m.figure].comparable
+            ]
+            + vocabulary.find(text),
+            key=lambda f: f.start,
+        )
+        lead = _lead_figure(blocks, index, figures) if isinstance(block, Heading) else None
         for sentence in _SENTENCE.finditer(text):
             s0, s1 = sentence.span()
-            inside = sorted((f for f in named if s0 <= f.start < s1), key=lambda f: f.start)
             for word in _DIRECTION.finditer(text, s0, s1):
-                if _inside(word.start(), mentions):
+                start, end = word.span()
+                if _inside(start, mentions):
                     continue
-                before = text[max(s0, word.start() - 4) : word.start()]
-                if _AIM.search(before):
+                clause_start = max((c.end() for c in _CLAUSE_END.finditer(text, s0, start)), default=s0)
+                if _is_aim(text, clause_start, start, end):
                     continue
-                subject = _subject(inside, word.start(), word.end())
-                if subject is None:
-                    continue
-                fig = figures[subject.figure]
-                said = _WORDS[word.group(0)]
+                subjects = _subjects(named, clause_start, (s0, s1), start, end)
+                if not subjects and lead is not None:
+                    subjects = [_Found(lead, 0, 0)]
+                before = text[max(s0, start - 4) : start]
                 negated = bool(_NEGATION.search(before))
-                if fig.direction is None:
-                    why = "没有上年数据，无法核实"
-                elif (fig.direction != said) if not negated else (fig.direction == said):
-                    why = f"但数据显示{_NAMES[fig.direction]}"
-                else:
-                    continue
-                shown = ("未" if negated else "") + word.group(0)
-                problems.append(
-                    Problem(
-                        f"{_quote(text[s0:s1])}称{fig.label}“{shown}”，{why}（{_both_years(fig)}）",
-                        key=_origin(block, word.start()),
+                large = bool(_MAGNITUDE.search(text, max(clause_start, start - 4), start))
+                for subject in dict.fromkeys(subjects):
+                    fig = figures[subject.figure]
+                    why = _verdict(fig, _WORDS[word.group(0)], negated, large)
+                    if why is None:
+                        continue
+                    shown = ("未" if negated else "") + word.group(0)
+                    problems.append(
+                        Problem(
+                            f"{_quote(text[s0:s1])}称{fig.label}“{shown}”，{why}（{_both_years(fig)}）",
+                            key=_origin(block, start),
+                        )
                     )
+            for full in _FULL.finditer(text, s0, s1):
+                subjects = _subjects(named, s0, (s0, s1), full.start(), full.end()) or (
+                    [_Found(lead, 0, 0)] if lead else []
                 )
+                for subject in subjects:
+                    fig = figures[subject.figure]
+                    if fig.format == "percent" and (
+                        fig.value is None or zn.round_half_up(fig.value, 1) < 100
+                    ):
+                        problems.append(
+                            Problem(
+                                f"{_quote(text[s0:s1])}称“{full.group(0)}”，但{fig.label}为{fig.text}",
+                                key=_origin(block, full.start()),
+                            )
+                        )
     return problems
 
 
-def _subject(inside: list[_Found], start: int, end: int) -> _Found | None:
-    """The figure a direction word speaks of: the nearest one named before it in the sentence,
-    else the first named after it (扩大了党组织覆盖面)."""
-    before = [f for f in inside if f.end <= start]
-    if before:
-        return before[-1]
-    after = [f for f in inside if f.start >= end]
-    return after[0] if after else None
+def _lead_figure(blocks: list[Heading | Paragraph], index: int, figures: FigureSet) -> str | None:
+    """The first compared figure stated in the text under a heading (before the next heading)."""
+    for block in blocks[index + 1 :]:
+        if isinstance(block, Heading):
+            return None
+        for m in sorted(block.provenance.mentions, key=lambda m: m.start):
+            fig = figures.figures.get(m.figure)
+            if m.kind == "figure" and fig is not None and fig.comparable:
+                return m.figure
+    return None
 
 
 def check_zero_achievements(report: Report, figures: FigureSet) -> list[Problem]:
@@ -203,7 +283,8 @@ def check_zero_achievements(report: Report, figures: FigureSet) -> list[Problem]
                 continue
             clause_start = max((c.end() for c in _CLAUSE_END.finditer(block.text, 0, m.start)), default=0)
             clause = block.text[clause_start : m.end]
-            if not _ACHIEVEMENT.search(clause):
+            verbs = _ACHIEVEMENT if block.section == "situation" else _ACHIEVEMENT_OF_WORK
+            if not verbs.search(clause):
                 continue
             problems.append(
                 Problem(

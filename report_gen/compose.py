@@ -135,7 +135,19 @@ class FigureView:
 
     @property
     def value(self) -> Any:
-        return self._figure.value
+        """The number, for conditions and arithmetic; printed as it is (``{{ f.x.value }}``), it counts
+        as stated, exactly as ``{{ f.x }}`` does."""
+        value = self._figure.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return value
+        printed = _PrintedInt(value) if isinstance(value, int) else _PrintedFloat(value)
+        printed._view = self
+        return printed
+
+    def _printed_value(self) -> str:
+        self._tracker.use(self._figure.id)
+        text = zn.decimal_text(self._figure.value) if self._figure.value is not None else "—"
+        return f"\x01F{self._figure.id}\x02{text}\x03" if self._tracker.marking else text
 
     @property
     def text(self) -> str:
@@ -205,6 +217,23 @@ class FigureView:
         """Something this year where there was none last year (首次 rather than 继续)."""
         fig = self._figure
         return fig.previous == 0 and bool(fig.value)
+
+
+class _Printed:
+    """A figure's value that records the figure as stated when a template prints it."""
+
+    _view: FigureView
+
+    def __str__(self) -> str:
+        return self._view._printed_value()
+
+
+class _PrintedInt(_Printed, int):
+    pass
+
+
+class _PrintedFloat(_Printed, float):
+    pass
 
 
 class _Figures(Mapping[str, FigureView]):
@@ -311,6 +340,9 @@ class Composer:
             "date_text": rep.date_placeholder or zn.date_text(rep.date),
             "survey_period_text": rep.period_placeholder or zn.period_text(rep.survey_start, rep.survey_end),
             "has_previous": any(f.previous is not None for f in self.figures),
+            # 全区 / 全县 and 区委 / 县委, after the kind of district this report is about.
+            "whole": "全" + _district_kind(rep.district),
+            "committee": _district_kind(rep.district) + "委",
         }
         views = _Figures(self.figures, self.tracker)
         return {
@@ -328,23 +360,8 @@ class Composer:
     def _notable_changes(self, views: _Figures) -> list[FigureView]:
         """Headline figures whose change from last year passes the config's thresholds, in order
         (templates print ``{{ c.label }}{{ c.change }}``)."""
-        spec = self.config.section("year_on_year")
-        min_percent = spec.get("min_change_percent", 0)
-        min_points = spec.get("min_change_points", 0)
-        notable = []
-        for fig_id in spec.get("figures") or []:
-            fig = self.figures[fig_id] if fig_id in self.figures.figures else None
-            if fig is None or fig.change is None or fig.value is None or fig.previous is None:
-                continue
-            if fig.format == "percent":
-                moved = abs(fig.value - fig.previous) >= min_points
-            else:
-                moved = (
-                    fig.previous != 0 and abs(fig.value - fig.previous) / fig.previous * 100 >= min_percent
-                )
-            if moved:
-                notable.append(views[fig_id])
-        return notable
+        ids = self.config.section("year_on_year").get("figures") or []
+        return [views[i] for i in ids if i in self.figures.figures and self.figures[i].notable]
 
     def _enter(self, section: str) -> str:
         """Start a section: figures printed from here on are recorded under it, and the
@@ -422,7 +439,8 @@ class Composer:
                 chosen = self._branch(block[field], f"narrative.{name}.{field}")
                 if chosen is not None:
                     spec, key = chosen
-                    out[field] = self.render_text(spec["text"], f"{key}.text", section)
+                    text_key = key if set(spec) == {"text"} else f"{key}.text"
+                    out[field] = self.render_text(spec["text"], text_key, section)
                     self._claims(spec, key, out[field])
             out["items"] = []
             for item_id, item in (block.get("items") or {}).items():
@@ -667,6 +685,11 @@ class _NarrativeAccess(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._data)
+
+
+def _district_kind(district: str) -> str:
+    """区, 县, 市 or 旗: the last character of the district's name when it is one of these."""
+    return district[-1] if district[-1:] in ("区", "县", "市", "旗") else "区"
 
 
 def _shifted(marks: Provenance, offset: int, into: Provenance) -> None:

@@ -451,11 +451,24 @@ def _fill_identity(raw: dict[str, Any]) -> None:
     for key in IDENTITY_KEYS:
         if isinstance(rep.get(key), str):
             rep[key] = fill_identity(rep[key], district, year)
+    for section in ("narrative", "manual_figures", "problems", "recommendations"):
+        if isinstance(raw.get(section), dict):
+            raw[section] = _fill_all(raw[section], district, year)
     for name, source in (raw.get("data") or {}).items():
         if isinstance(source, str):
             raw["data"][name] = fill_identity(source, district, year)
         elif isinstance(source, dict) and isinstance(source.get("path"), str):
             source["path"] = fill_identity(source["path"], district, year)
+
+
+def _fill_all(node: Any, district: Any, year: Any) -> Any:
+    if isinstance(node, str):
+        return fill_identity(node, district, year)
+    if isinstance(node, dict):
+        return {k: _fill_all(v, district, year) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_fill_all(v, district, year) for v in node]
+    return node
 
 
 def placeholder_keys(node: Any, path: str = "") -> list[str]:
@@ -665,6 +678,9 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
                 if ref not in indicators:
                     which = "columns" if kind == "tables" else "series"
                     issues.append((f"{kind}.{key}.{which}[{i}]", f"{ref!r} is not an indicator id"))
+    for key, spec in manual.items():
+        if isinstance(spec.get("date"), dt.date) and spec.get("year") and spec["date"].year != spec["year"]:
+            issues.append((f"manual_figures.{key}.date", f"{spec['date']} is not in year {spec['year']}"))
     figure_ids = {*indicators, *manual}
     for key, claims in _narrative_claims(cfg.get("narrative") or {}):
         for ref in claims:

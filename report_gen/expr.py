@@ -70,6 +70,7 @@ HISTORY_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "fell": lambda fig: fig.direction == -1,
     "held": lambda fig: fig.direction == 0,
     "compared": lambda fig: fig.direction is not None,
+    "notable": lambda fig: fig.notable,
     "previous": lambda fig: fig.previous,
 }
 

@@ -62,6 +62,8 @@ class Figure:
     """Compared with last year when a previous ledger is given (``compare`` in the config)."""
     keywords: tuple[str, ...] = ()
     """Words besides its label that name the figure in prose (覆盖面), for the direction check."""
+    notable: bool = False
+    """Its change from last year passes the config's ``year_on_year`` thresholds (明显, worth stating)."""
 
     @property
     def column_label(self) -> str:
@@ -419,4 +421,20 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
                 **({"carry_over": spec["carry_over"]} if spec.get("carry_over") else {}),
             },
         )
+    _mark_notable(figures, config.section("year_on_year"))
     return FigureSet(figures, engine)
+
+
+def _mark_notable(figures: Mapping[str, Figure], spec: Mapping[str, Any]) -> None:
+    """A rate moved by at least ``min_change_points``; a count or sum by ``min_change_percent`` %."""
+    min_percent = spec.get("min_change_percent", 0)
+    min_points = spec.get("min_change_points", 0)
+    for fig in figures.values():
+        if not fig.direction or fig.value is None or fig.previous is None:
+            continue
+        if fig.format == "percent":
+            fig.notable = abs(fig.value - fig.previous) >= min_points
+        else:
+            fig.notable = (
+                fig.previous != 0 and abs(fig.value - fig.previous) / fig.previous * 100 >= min_percent
+            )

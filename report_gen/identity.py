@@ -32,6 +32,11 @@ from .validate import Ledgers
 _AUTHORITY = re.compile(r"中共(\S{1,10}?[区县市旗])委")
 _TITLE = re.compile(r"关于(\S{1,10}?[区县市旗])")
 _LEDGER_DISTRICT = re.compile(r"([\u4e00-\u9fff]{1,8}?[区县旗])")
+# Words in a title row around the district's name that are not part of it, and dates that are
+# not the ledger's year (填报日期：2026年1月8日).
+_TITLE_NOISE = re.compile(r"中共|关于|填报|\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?|\d{4}-\d{1,2}-\d{1,2}")
+_TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20|21)\d\d)\s*(?:[-—–至到]\s*((?:19|20|21)\d\d))?\s*年度?")
+_ORG_DISTRICT = re.compile(r"^([\u4e00-\u9fff]{2,3}[区县旗])")
 _NOT_DISTRICT = (
     "社区",
     "园区",
@@ -47,14 +52,25 @@ _NOT_DISTRICT = (
     "市区",
     "郊区",
 )
-_YEAR = re.compile(r"(?<!\d)((?:19|20|21)\d\d)(?:年|(?!\d))")
-# A street or town named in prose: two characters and 街道/镇/乡, standing at the start of a clause
+_YEAR = re.compile(r"(?<!\d)((?:19|20|21)\d\d)年")
+_DIGIT_YEAR = re.compile(r"(?<!\d)((?:19|20|21)\d\d)(?!\d)")
+_PLAN = re.compile("力争|争取|计划|目标|预计|规划|展望|下一步|到$")
+# A street or town named in prose: two characters and 街道 or 镇, standing at the start of a clause
 # or after a preposition (在望江街道), so that 纳入街道 or 各街道 are not taken for names.
 _STREET = re.compile(
-    r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[在由对和与及经把将向从为是、]))([\u4e00-\u9fff]{2})(街道|镇|乡)"
+    r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[在由对和与及经把将向从为是、]))([\u4e00-\u9fff]{2})(街道|镇)"
 )
 _NOT_STREET_PREFIX = set("各全个该本每所辖属城乡村")
 _PARTY_ORG = re.compile(r"([\u4e00-\u9fff]{2,16}?)(联合党总支|党总支|联合党支部|党支部|综合党委)")
+
+# Words before a party organisation's name that are not part of it (按行业类别组建联合党支部).
+_ORG_LEAD = re.compile(
+    "组建|建立|成立|设立|依托|通过|推动|指导|推行|按照|按|由|在|的|和|与|及|、|类别|行业|单独|联合建|挂靠"
+)
+# A district or county named in prose (白沙区, 云山县), standing at a boundary or after a preposition.
+_DISTRICT_IN_TEXT = re.compile(
+    r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[在由对和与及经把将向从为是、]))([\u4e00-\u9fff]{2}[区县])(?![\u4e00-\u9fff]?[委])"
+)
 
 # Config keys whose text a district writes for itself, and so may name it.
 _TEXT_SECTIONS = ("narrative", "manual_figures", "problems", "recommendations")
@@ -87,12 +103,34 @@ def _is_district(name: str) -> bool:
 
 
 def ledger_identity(title: str) -> tuple[str | None, int | None]:
-    """The district and year a ledger's title row names (either may be absent)."""
-    district = next((m.group(1) for m in _LEDGER_DISTRICT.finditer(title) if _is_district(m.group(1))), None)
+    """The district and year a ledger's title row names (either may be absent). A span of years
+    (2024-2025年度) gives its last; a full date (填报日期：2026年1月8日) is not the ledger's year."""
+    clean = _TITLE_NOISE.sub(" ", title)
+    years = [int(m.group(2) or m.group(1)) for m in _TITLE_YEAR.finditer(clean)]
+    years += [int(y) for y in _DIGIT_YEAR.findall(clean)]  # 台账2024: a bare year, after any 2024年
+    district_text = _TITLE_YEAR.sub(" ", clean)
+    district = next(
+        (m.group(1) for m in _LEDGER_DISTRICT.finditer(district_text) if _is_district(m.group(1))), None
+    )
     if district and "市" in district[:-1]:  # 江城市青溪区: the city is not the district
         district = district.rsplit("市", 1)[1] or None
-    year = _YEAR.search(title)
-    return district, (int(year.group(1)) if year else None)
+    return district, (years[0] if years else None)
+
+
+def ledger_district(frame: Any) -> tuple[str | None, int]:
+    """The district most organisation names in a ledger begin with (青溪区民政局…), and how many."""
+    counts: dict[str, int] = {}
+    for column in ("name", "party_org_name"):
+        if column not in frame:
+            continue
+        found = frame[column].astype("string").str.extract(_ORG_DISTRICT.pattern, expand=False).dropna()
+        for name, count in found.value_counts().items():
+            if _is_district(str(name)):
+                counts[str(name)] = max(counts.get(str(name), 0), int(count))
+    if not counts:
+        return None, 0
+    name = max(counts, key=lambda k: counts[k])
+    return name, counts[name]
 
 
 def _old_districts(config: Config, ledgers: Ledgers) -> dict[str, str]:
@@ -141,23 +179,19 @@ def check_ledger_titles(config: Config, ledgers: Ledgers) -> list[Problem]:
 
 
 def check_ledger_names(config: Config, ledgers: Ledgers) -> list[Problem]:
-    """A ledger whose organisations carry the name of the district the config was written for,
-    while the report is for another (the old district's ledger under a new name)."""
-    origin = config.origin.district
+    """An organisations ledger whose names mostly carry another district's name (青溪区民政局……)
+    while the report is for this one: another district's ledger under this district's name."""
     table = ledgers.tables.get("organizations")
-    if not origin or origin == config.report.district or table is None or table.frame.empty:
+    if table is None or table.frame.empty:
         return []
-    named = 0
-    for column in ("name", "party_org_name"):
-        if column in table.frame:
-            text = table.frame[column].astype("string").fillna("")
-            named = max(named, int(text.str.contains(origin, regex=False).sum()))
-    if named < max(1, len(table.frame) // 10):
+    other, named = ledger_district(table.frame)
+    current = config.report.district
+    if other is None or other == current or current.endswith(other) or named < max(3, len(table.frame) // 10):
         return []
     return [
         Problem(
-            f"报告是{config.report.district}的，但台账中有{named}个组织或党组织的名称含“{origin}”，"
-            f"像是{origin}的台账（请用{config.report.district}的台账，--data organizations=…）",
+            f"报告是{current}的，但台账中有{named}个组织或党组织的名称以“{other}”开头，"
+            f"像是{other}的台账（请核对 data.organizations 或 report.district）",
             file=table.file_label,
             key="data.organizations",
         )
@@ -189,7 +223,11 @@ def check_reuse(config: Config, ledgers: Ledgers) -> list[Problem]:
         keys = [
             key
             for key, text in texts
-            if str(origin.year) in text and not any(key.startswith(c + ".") for c in carried)
+            if not any(key.startswith(c + ".") for c in carried)
+            and (
+                origin.year in {int(y) for y in _YEAR.findall(text)}
+                or (key == "report.output_name" and str(origin.year) in _DIGIT_YEAR.findall(text))
+            )
         ]
         if keys:
             problems.append(
@@ -216,16 +254,27 @@ def check_reuse(config: Config, ledgers: Ledgers) -> list[Problem]:
     for key, text in texts:
         if not key.startswith("narrative"):
             continue
-        later = sorted({int(y) for y in _YEAR.findall(text) if int(y) > year})
+        later = sorted(
+            {
+                int(m.group(1))
+                for m in _YEAR.finditer(text)
+                if int(m.group(1)) > year and not _PLAN.search(_clause_before(text, m.start()))
+            }
+        )
         if later:
             problems.append(
                 Problem(
                     f"写到了报告年度{year}年之后的年份：{'、'.join(f'{y}年' for y in later)}"
-                    "（若是计划，请写明；若是笔误或沿用旧文，请改写）",
+                    "（若是计划，请写明“力争”“计划”等；若是笔误或沿用旧文，请改写）",
                     key=key,
                 )
             )
     return problems
+
+
+def _clause_before(text: str, at: int) -> str:
+    start = max((m.end() for m in re.finditer("[，。；！？]", text[:at])), default=0)
+    return text[start:at]
 
 
 def check_manual_figures(config: Config, figures: FigureSet) -> list[Problem]:
@@ -276,15 +325,18 @@ def narrative_names(config: Config, ledgers: Ledgers) -> list[Problem]:
                 continue
             unknown.append(name)
         for match in _PARTY_ORG.finditer(text):
-            name = match.group(0)
-            street = next((s for s in streets if name.startswith(s)), None)
-            if street is None or name in known or name in unknown:
-                continue  # only names that start with one of this ledger's streets can be looked up
+            name = _ORG_LEAD.split(match.group(0))[-1]
+            if len(name) - len(match.group(2)) < 3 or name in known or name in unknown:
+                continue  # 组建联合党支部: a kind of organisation, not one organisation's name
             unknown.append(name)
+        for match in _DISTRICT_IN_TEXT.finditer(text):
+            name = match.group(1)
+            if _is_district(name) and name != config.report.district and name not in unknown:
+                unknown.append(name)
         if unknown:
             warnings.append(
                 Problem(
-                    f"叙述中提到的{'、'.join(unknown)}不在本年台账中（是否笔误，或沿用了其他地区的文字？）",
+                    f"叙述中提到的{'、'.join(unknown)}不在本年台账中，也不是本报告的区县（是否笔误，或沿用了其他地区的文字？）",
                     key=key,
                     severity="warning",
                 )

@@ -19,7 +19,7 @@ from . import resources
 from .config import DataSource
 from .contract import CONTRACTS
 from .errors import ConfigError, OptionError, Problem
-from .identity import ledger_identity
+from .identity import ledger_district, ledger_identity
 from .ingest import read_table
 
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20|21)\d\d)(?!\d)")
@@ -65,6 +65,22 @@ def init_district(
         missing.append("报告年度（台账标题行和文件名中都没有，请用 --year 指明）")
     if missing or district is None or year is None:
         raise OptionError([Problem(m, file=ledger_path.name) for m in missing])
+    if not re.fullmatch(r"[^/\\:*?\"<>|\x00-\x1f.#'{}\[\],&!%@`]+", district):
+        raise OptionError(Problem(f"区县名称“{district}”含有不能用于文件名或配置的字符"))
+    named, count = ledger_district(table.frame)
+    if (
+        named
+        and named != district
+        and not district.endswith(named)
+        and count >= max(3, len(table.frame) // 10)
+    ):
+        raise ConfigError(
+            Problem(
+                f"台账中有{count}个组织或党组织的名称以“{named}”开头，像是{named}的台账，与{district}不符"
+                "（请核对台账，或 --district）",
+                file=ledger_path.name,
+            )
+        )
     if title_district and district != title_district:
         raise ConfigError(
             Problem(f"台账标题写的是{title_district}，与 --district {district} 不符", file=ledger_path.name)

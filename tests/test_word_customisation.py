@@ -10,7 +10,7 @@ from docx.oxml.ns import qn
 
 from report_gen.cli import run
 
-from .conftest import SAMPLE_CONFIG, org_row, write_config, write_csv
+from .conftest import SAMPLE_CONFIG, SAMPLE_DATA, org_row, write_config, write_csv
 
 
 def build(*args, capsys):
@@ -66,8 +66,14 @@ def test_word_template_gets_the_same_figures_and_keeps_special_characters(tmp_pa
     out = tmp_path / "out"
     # A district whose own config names it so (not a reuse of the sample under another name).
     config = tmp_path / "special.yaml"
+    for year in (2024, 2025):  # the sample's ledgers, with the district's own name in them
+        text = (SAMPLE_DATA / f"organizations_{year}.csv").read_text(encoding="utf-8")
+        (tmp_path / f"organizations_{year}.csv").write_text(
+            text.replace("青溪区", "A<B & C区"), encoding="utf-8"
+        )
     config.write_text(
-        f"extends: {SAMPLE_CONFIG}\nreport: {{district: 'A<B & C区', output_name: qingxi-2025}}\n",
+        f"extends: {SAMPLE_CONFIG}\nreport: {{district: 'A<B & C区', output_name: qingxi-2025}}\n"
+        "data: {organizations: 'organizations_{year}.csv', organizations_previous: 'organizations_{year-1}.csv'}\n",
         encoding="utf-8",
     )
     code, captured = build(
