@@ -431,3 +431,140 @@ def test_a_ledger_title_row_gives_its_district_and_year(title, district, year):
     from report_gen.identity import ledger_identity
 
     assert ledger_identity(title) == (district, year)
+
+
+# -- sentences a reviewer wrote to catch the checks out ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "党员数和党组织覆盖率均有所提高。",  # both figures are the subject
+        "党组织覆盖率实现翻番。",
+        "党组织覆盖率较上年上涨。",
+        "有效推动提升了党组织覆盖率。",  # done, not an aim
+        "“两新组织”党组织覆盖率稳中有增。",
+        "组织覆盖实现全覆盖。",
+    ],
+)
+def test_more_ways_of_saying_a_figure_rose_are_checked(tmp_path, capsys, sentence):
+    config = district_with_narrative(tmp_path, f'narrative:\n  results:\n    intro: "{sentence}"\n')
+    code, captured = cli(capsys, "build", config, "--out", tmp_path / "out")
+    assert code == 2, sentence
+    assert "narrative.results.intro" in captured.err
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "党员教育管理水平不断提高。",  # 党员 alone names no figure
+        "党组织书记队伍素质明显提升。",
+        "党组织覆盖率还需进一步提高。",
+        "下一步要进一步扩大组织覆盖。",
+        "力争明年把党组织覆盖率提高到70%。",
+        "以提高党组织覆盖率为目标。",
+        "党组织覆盖率为{{ f.coverage_rate }}，较上年有所回落。",
+    ],
+)
+def test_true_sentences_and_aims_are_not_refused(tmp_path, capsys, sentence):
+    config = district_with_narrative(tmp_path, f'narrative:\n  results:\n    intro: "{sentence}"\n')
+    code, captured = cli(capsys, "build", config, "--out", tmp_path / "out")
+    assert code == 0, captured.err
+
+
+def test_a_heading_without_a_figure_speaks_of_the_figure_its_text_leads_with(tmp_path, capsys):
+    config = district_with_narrative(
+        tmp_path,
+        """
+        narrative:
+          results:
+            items:
+              coverage:
+                title: 覆盖工作稳步提升
+                text: 党组织覆盖率为{{ f.coverage_rate }}。
+        """,
+    )
+    code, captured = cli(capsys, "build", config, "--out", tmp_path / "out")
+    assert code == 2
+    assert "narrative.results.items.coverage.title" in captured.err and "覆盖工作稳步提升" in captured.err
+
+
+def test_a_small_rise_is_not_called_marked(tmp_path, capsys):
+    config = district_with_narrative(
+        tmp_path, 'narrative:\n  results:\n    intro: "党组织覆盖率明显下降。"\n'
+    )
+    code, captured = cli(
+        capsys, "build", config, "--set", "year_on_year.min_change_points=80", "--out", tmp_path / "o"
+    )
+    assert code == 2
+    assert "不宜称“明显”" in captured.err
+
+
+def test_a_figure_printed_by_its_value_counts_as_stated(tmp_path, capsys):
+    config = next_year_copy(tmp_path)
+    code, captured = cli(
+        capsys,
+        "build",
+        config,
+        "--set",
+        "report.year=2026",
+        "--set",
+        "report.survey_period={start: 2026-11-20, end: 2026-11-27}",
+        "--set",
+        "report.date=2026-12-04",
+        "--set",
+        "manual_figures.suggestions.source=活动台账",
+        "--set",
+        "manual_figures.loans.source=活动台账",
+        "--set",
+        "narrative.results.items.model.text=经营建议{{ f.suggestions.value }}条。",
+        "--out",
+        tmp_path / "out",
+    )
+    assert code == 2
+    assert "manual_figures.suggestions" in captured.err and "不能作为2026年的情况陈述" in captured.err
+
+
+def test_init_refuses_a_ledger_that_names_another_district(tmp_path, capsys):
+    ledger = SAMPLE_DATA / "organizations_2025.csv"
+    code, captured = cli(capsys, "init", tmp_path / "cfg", "--ledger", ledger, "--district", "白沙区")
+    assert code == 2
+    assert "像是青溪区的台账" in captured.err
+    assert not (tmp_path / "cfg").exists()
+
+
+def test_a_county_report_says_county(tmp_path, capsys):
+    write_csv(tmp_path / "ledger.csv", [org_row(f"A{i}", employees=10) for i in range(5)])
+    config = write_config(tmp_path)
+    text = config.read_text(encoding="utf-8").replace("测试区", "测试县")
+    config.write_text(text, encoding="utf-8")
+    code, captured = cli(capsys, "build", config, "--out", tmp_path / "out", "--format", "md")
+    assert code == 0, captured.err
+    md = (tmp_path / "out" / "test.md").read_text(encoding="utf-8")
+    assert "全县“两新组织”" in md and "全区" not in md
+
+
+def test_identity_placeholders_work_in_narrative_and_plans_name_later_years(tmp_path, capsys):
+    config = district_with_narrative(
+        tmp_path,
+        'narrative:\n  practices:\n    intro: "{district}在{year}年持续推进组建，力争到2027年底实现应建尽建。"\n',
+    )
+    code, captured = cli(capsys, "build", config, "--out", tmp_path / "out", "--format", "md")
+    assert code == 0, captured.err
+    md = (tmp_path / "out" / "test.md").read_text(encoding="utf-8")
+    assert "测试区在2025年持续推进组建" in md
+
+
+@pytest.mark.parametrize(
+    ("title", "district", "year"),
+    [
+        ("中共白沙区委组织部 “两新组织”党建工作台账（2025年）", "白沙区", 2025),
+        ("白沙区台账 填报日期：2026年1月8日", "白沙区", None),
+        ("2024-2025年度白沙区两新组织台账", "白沙区", 2025),
+        ("关于白沙区两新组织情况（2025年）", "白沙区", 2025),
+    ],
+)
+def test_title_rows_are_read_past_their_surroundings(title, district, year):
+    from report_gen.identity import ledger_identity
+
+    assert ledger_identity(title) == (district, year)
