@@ -1,8 +1,8 @@
 """scripts/install.sh on Debian's system Python: a virtual environment of the project's own.
 
-Runs the script in a fresh clone with ``PATH=/usr/bin:/bin`` (Debian's ``/usr/bin/python3``,
-which pip may not install into), with a stand-in ``apt-get`` that records what it is asked for,
-and with ``PIP_NO_DEPS`` so pip installs report-gen itself and not its large dependencies.
+Runs the script in a fresh copy of the repository with Debian's ``/usr/bin/python3`` (which pip
+may not install into), with ``PIP_NO_DEPS`` so pip installs report-gen itself and not its large
+dependencies, and with a stand-in ``apt-get`` that records what it is asked for (or none).
 Linux only, and only where ``/usr/bin/python3`` can create virtual environments.
 """
 
@@ -33,13 +33,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _run_install(clone: Path, path: str, log: Path) -> subprocess.CompletedProcess[str]:
+def _run_install(clone: Path, path: str, log: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {
         "PATH": path,
         "HOME": os.environ.get("HOME", "/root"),
         "PIP_NO_DEPS": "1",
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         "APT_LOG": str(log),
+        **extra,
     }
     return subprocess.run(
         ["/bin/bash", "scripts/install.sh"], cwd=clone, env=env, capture_output=True, text=True, timeout=300
@@ -68,18 +69,32 @@ def _stub(folder: Path, name: str, body: str) -> None:
     (folder / name).chmod(0o755)
 
 
-def test_install_creates_its_own_venv_and_leaves_the_system_python_alone(tmp_path):
+def test_missing_debian_packages_go_to_apt_get_and_a_missing_python_is_named(tmp_path):
     clone = _fresh_copy(tmp_path / "clone")
     log = tmp_path / "apt.log"
     stubs = tmp_path / "stubs"
     _stub(stubs, "apt-get", 'echo "$@" >> "$APT_LOG"')
     _stub(stubs, "sudo", '"$@"')
     _stub(stubs, "dpkg-query", "exit 1")  # as if no Debian package were installed yet
+    result = _run_install(clone, f"{stubs}:/usr/bin:/bin", log, PYTHON="python9.9")
+    assert result.returncode == 1
+    assert "install -y -qq --no-install-recommends fonts-noto-cjk" in log.read_text(encoding="utf-8")
+    assert "python9.9 not found: install Python 3.10 or newer" in result.stderr
+    assert not (clone / ".venv").exists()
 
-    result = _run_install(clone, f"{stubs}:/usr/bin:/bin", log)
+
+def test_install_creates_its_own_venv_and_leaves_the_system_python_alone(tmp_path):
+    """Without apt-get (the fonts are named for the user to install), from Debian's system Python."""
+    clone = _fresh_copy(tmp_path / "clone")
+    bare = tmp_path / "bare"  # PATH with what the script needs, without apt-get
+    bare.mkdir()
+    for tool in ("bash", "dirname", "id", "rm", "python3"):
+        (bare / tool).symlink_to(shutil.which(tool, path="/usr/bin:/bin") or tool)
+    result = _run_install(clone, str(bare), tmp_path / "apt.log")
     assert result.returncode == 0, result.stderr
-    assert (clone / ".venv" / "pyvenv.cfg").is_file()
-    assert "fonts-noto-cjk" in log.read_text(encoding="utf-8")
+    assert "apt-get not found" in result.stderr and "fonts-noto-cjk" in result.stderr
+    config = (clone / ".venv" / "pyvenv.cfg").read_text(encoding="utf-8")
+    assert "executable = /usr/bin/python3" in config and "include-system-site-packages = false" in config
     version = subprocess.run(
         [str(clone / ".venv" / "bin" / "report-gen"), "--version"], capture_output=True, text=True
     )
@@ -98,14 +113,3 @@ def test_install_creates_its_own_venv_and_leaves_the_system_python_alone(tmp_pat
         text=True,
     )
     assert str(clone) not in system.stdout  # nothing of the clone reached the system Python
-
-    # Without apt-get the script names what to install, and the existing .venv is reused.
-    bare = tmp_path / "bare"
-    bare.mkdir()
-    for tool in ("bash", "dirname", "id", "rm", "python3"):
-        (bare / tool).symlink_to(shutil.which(tool, path="/usr/bin:/bin") or tool)
-    created = (clone / ".venv" / "pyvenv.cfg").stat().st_mtime_ns
-    again = _run_install(clone, str(bare), log)
-    assert again.returncode == 0, again.stderr
-    assert "apt-get not found" in again.stderr and "fonts-noto-cjk" in again.stderr
-    assert (clone / ".venv" / "pyvenv.cfg").stat().st_mtime_ns == created
