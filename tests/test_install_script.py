@@ -12,6 +12,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -33,8 +35,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _run_install(clone: Path, path: str, log: Path, **extra: str) -> subprocess.CompletedProcess[str]:
-    env = {
+def _install_env(path: str, log: Path, **extra: str) -> dict[str, str]:
+    return {
         "PATH": path,
         "HOME": os.environ.get("HOME", "/root"),
         "PIP_NO_DEPS": "1",
@@ -42,9 +44,67 @@ def _run_install(clone: Path, path: str, log: Path, **extra: str) -> subprocess.
         "APT_LOG": str(log),
         **extra,
     }
+
+
+def _run_install(clone: Path, path: str, log: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["/bin/bash", "scripts/install.sh"], cwd=clone, env=env, capture_output=True, text=True, timeout=300
+        ["/bin/bash", "scripts/install.sh"],
+        cwd=clone,
+        env=_install_env(path, log, **extra),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
+
+
+@dataclass
+class _Background:
+    """The full install (a venv and pip, about ten seconds of mostly waiting), started when the
+    tests are collected so it runs beside the rest of the suite on another core."""
+
+    folder: Path
+    process: subprocess.Popen[str]
+
+    @property
+    def clone(self) -> Path:
+        return self.folder / "clone"
+
+    def result(self) -> tuple[int, str]:
+        _, err = self.process.communicate(timeout=300)
+        return self.process.returncode, err
+
+
+_background: _Background | None = None
+
+
+def start_full_install() -> None:
+    """Called by conftest once the tests are collected, when a test of this module will run."""
+    global _background
+    if _background is not None or not _can_make_venvs():
+        return
+    folder = Path(tempfile.mkdtemp(prefix="report-gen-install-"))
+    clone = _fresh_copy(folder / "clone")
+    bare = folder / "bare"  # PATH with what the script needs, without apt-get
+    bare.mkdir()
+    for tool in ("bash", "dirname", "id", "rm", "python3"):
+        (bare / tool).symlink_to(shutil.which(tool, path="/usr/bin:/bin") or tool)
+    process = subprocess.Popen(
+        ["/bin/bash", "scripts/install.sh"],
+        cwd=clone,
+        env=_install_env(str(bare), folder / "apt.log"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _background = _Background(folder, process)
+
+
+@pytest.fixture
+def full_install():
+    start_full_install()  # when conftest did not (this module run on its own)
+    assert _background is not None
+    yield _background
+    shutil.rmtree(_background.folder, ignore_errors=True)
 
 
 def _fresh_copy(target: Path) -> Path:
@@ -83,16 +143,12 @@ def test_missing_debian_packages_go_to_apt_get_and_a_missing_python_is_named(tmp
     assert not (clone / ".venv").exists()
 
 
-def test_install_creates_its_own_venv_and_leaves_the_system_python_alone(tmp_path):
+def test_install_creates_its_own_venv_and_leaves_the_system_python_alone(full_install, tmp_path):
     """Without apt-get (the fonts are named for the user to install), from Debian's system Python."""
-    clone = _fresh_copy(tmp_path / "clone")
-    bare = tmp_path / "bare"  # PATH with what the script needs, without apt-get
-    bare.mkdir()
-    for tool in ("bash", "dirname", "id", "rm", "python3"):
-        (bare / tool).symlink_to(shutil.which(tool, path="/usr/bin:/bin") or tool)
-    result = _run_install(clone, str(bare), tmp_path / "apt.log")
-    assert result.returncode == 0, result.stderr
-    assert "apt-get not found" in result.stderr and "fonts-noto-cjk" in result.stderr
+    code, err = full_install.result()
+    clone = full_install.clone
+    assert code == 0, err
+    assert "apt-get not found" in err and "fonts-noto-cjk" in err
     config = (clone / ".venv" / "pyvenv.cfg").read_text(encoding="utf-8")
     assert "executable = /usr/bin/python3" in config and "include-system-site-packages = false" in config
     version = subprocess.run(
