@@ -36,6 +36,14 @@ INIT_EXAMPLE = """example:
 """
 
 
+DOCTOR_EXAMPLE = """example:
+  report-gen doctor
+  report-gen doctor config/sample.yaml     (the fonts that config's style names)
+
+exit status: 0 when a Word report can be built here, 1 when something essential is missing.
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse would exit 2 with its own wording; keep ours uniform
         raise OptionError(Problem(f"{message}（运行 {self.prog} --help 查看用法）"))
@@ -93,7 +101,7 @@ def make_parser() -> argparse.ArgumentParser:
         default="docx",
         metavar="LIST",
         help="comma-separated from docx,pdf,html,md (default: docx); pdf is the .docx converted by "
-        "LibreOffice, which must be installed",
+        "LibreOffice, which must be installed (see report-gen doctor)",
     )
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     validate = sub.add_parser(
@@ -124,7 +132,33 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("--year", type=int, help="report year, when the ledger's title row does not give it")
     init.add_argument("--force", action="store_true", help="overwrite an existing config")
     init.add_argument("--debug", action="store_true", help="show a traceback for unexpected errors")
+    doctor = sub.add_parser(
+        "doctor",
+        help="say what this machine has and lacks for each output, and how to install it",
+        description="Check this machine for each output: Python and packages, the Chinese font for "
+        "charts (.docx), the official fonts for an accurate preview, LibreOffice for PDF. Each missing "
+        "piece comes with the command that installs it on this operating system.",
+        epilog=DOCTOR_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    doctor.add_argument("config", nargs="?", help="a config whose style fonts to check (default: built-in)")
+    doctor.add_argument("--debug", action="store_true", help="show a traceback for unexpected errors")
     return parser
+
+
+def _doctor(config: str | None, stdout) -> int:
+    from . import doctor
+    from .writers.layout import layout_from_config
+
+    layout = None
+    if config is not None:
+        from .config import load_config
+
+        layout = layout_from_config(load_config(config).section("style"))
+    outputs = doctor.examine(layout)
+    for line in doctor.report_lines(outputs):
+        print(line, file=stdout)
+    return 0 if doctor.ready_for_docx(outputs) else 1
 
 
 def _print_problems(problems: Sequence[Problem], stream) -> None:
@@ -217,7 +251,7 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
     stderr = stderr or sys.stderr
     words = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in words
-    command = next((w for w in words if w in ("build", "validate", "init")), "build")
+    command = next((w for w in words if w in ("build", "validate", "init", "doctor")), "build")
     try:
         parser = make_parser()
         args = parser.parse_args(argv)
@@ -234,6 +268,8 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
             print("请填写其中的【待填写】各项，然后运行：", file=stdout)
             print(f"  report-gen build {written}", file=stdout)
             return 0
+        if args.command == "doctor":
+            return _doctor(args.config, stdout)
         from . import build as pipeline  # heavy imports only when there is work to do
 
         if args.command == "validate":

@@ -40,7 +40,7 @@ INSTALL: dict[str, dict[str, str]] = {
         WINDOWS: "无需替代字体：安装正式字体即可",
     },
     "official_fonts": {
-        DEBIAN: "正式字体需授权，无软件包：把单位的字体文件（如 仿宋_GB2312 的 .ttf）复制到 ~/.local/share/fonts/ 后运行 fc-cache -f",
+        DEBIAN: "正式字体需授权，无软件包：把单位的字体文件（.ttf）复制到 ~/.local/share/fonts/ 后运行 fc-cache -f",
         LINUX: "正式字体需授权，无软件包：把单位的字体文件复制到 ~/.local/share/fonts/ 后运行 fc-cache -f",
         MACOS: "正式字体需授权：双击单位的字体文件（.ttf），在“字体册”中点“安装”",
         WINDOWS: "正式字体需授权：右键单位的字体文件（.ttf），选择“为所有用户安装”",
@@ -93,3 +93,61 @@ def find_libreoffice(platform: str | None = None, environ: Mapping[str, str] | N
         if environ.get("HOME"):
             candidates.append(Path(environ["HOME"]) / "Applications" / app)
     return next((c for c in candidates if c.is_file()), None)
+
+
+def installed_font_families(environ: Mapping[str, str] | None = None) -> set[str]:
+    """Every family name of the fonts installed here, in each language the font gives.
+
+    fontconfig's ``fc-list`` where present (what LibreOffice on Linux sees); elsewhere the
+    name table of each system font file, read through matplotlib's FreeType binding.
+    """
+    environ = os.environ if environ is None else environ
+    fc_list = shutil.which("fc-list", path=environ.get("PATH", os.defpath))
+    if fc_list:
+        import subprocess
+
+        try:
+            listed = subprocess.run(
+                [fc_list, ":", "family"], capture_output=True, text=True, timeout=60, check=True
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            listed = None
+        if listed is not None:
+            return {n.replace("\\", "").strip() for line in listed.splitlines() for n in line.split(",")} - {
+                ""
+            }
+    return _families_from_font_files()
+
+
+def _families_from_font_files() -> set[str]:
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    families: set[str] = set()
+    for path in font_manager.findSystemFonts():
+        try:
+            names = FT2Font(path).get_sfnt()
+        except (OSError, RuntimeError, ValueError):
+            continue
+        for (platform, _, _, name_id), raw in names.items():
+            if name_id in (1, 16):  # family, typographic family
+                families.add(raw.decode("utf-16-be" if platform in (0, 3) else "latin-1", "replace"))
+    return families
+
+
+def preview_stand_ins(fonts_conf: Path | None) -> dict[str, str]:
+    """The free stand-in fontconfig uses for each official font name under ``fonts_conf``."""
+    if fonts_conf is None:
+        return {}
+    from xml.etree import ElementTree
+
+    try:
+        root = ElementTree.parse(fonts_conf).getroot()
+    except (OSError, ElementTree.ParseError):
+        return {}
+    stand_ins = {}
+    for alias in root.iter("alias"):
+        name, accept = alias.findtext("family"), alias.findtext("accept/family")
+        if name and accept:
+            stand_ins[name] = accept
+    return stand_ins

@@ -22,15 +22,6 @@ if [ "${1:-}" = "--test" ]; then
   extras="[test]"
 fi
 
-if ! command -v "$python" >/dev/null 2>&1; then
-  echo "install.sh: $python not found: install Python 3.10 or newer first." >&2
-  exit 1
-fi
-if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
-  echo "install.sh: report-gen needs Python 3.10 or newer; $python is $("$python" -V 2>&1)." >&2
-  exit 1
-fi
-
 # apt_install PACKAGE...: install those of the Debian packages that are not installed yet.
 apt_install() {
   local missing=() package status
@@ -51,6 +42,15 @@ if command -v apt-get >/dev/null 2>&1; then
 else
   echo "install.sh: apt-get not found; install these yourself if they are missing: ${packages[*]}" \
     "(any CJK font such as SimHei or PingFang SC serves for the charts)." >&2
+fi
+
+if ! command -v "$python" >/dev/null 2>&1; then
+  echo "install.sh: $python not found: install Python 3.10 or newer first." >&2
+  exit 1
+fi
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
+  echo "install.sh: report-gen needs Python 3.10 or newer; $python is $("$python" -V 2>&1)." >&2
+  exit 1
 fi
 
 # Reuse a working .venv; replace one whose interpreter has gone (moved folder, removed Python).

@@ -142,3 +142,11 @@ def sample_copy(tmp_path) -> Path:
     shutil.copytree(ROOT / "config", tmp_path / "config")
     shutil.copytree(SAMPLE_DATA, tmp_path / "sample_data", ignore=shutil.ignore_patterns("*.py"))
     return tmp_path / "config" / "sample.yaml"
+
+
+def pytest_collection_finish(session):
+    """Start the slow install-script run in the background when one of its tests was selected."""
+    if any(item.nodeid.startswith("tests/test_install_script.py") for item in session.items):
+        from . import test_install_script
+
+        test_install_script.start_full_install()

@@ -51,6 +51,15 @@ class Layout:
     def text_width_mm(self) -> float:
         return self.paper_mm[0] - self.margin_left_mm - self.margin_right_mm
 
+    def chinese_fonts(self) -> list[str]:
+        """Every font the document names for Chinese text (all but ``latin_font``), once each."""
+        names: list[str] = []
+        for f in dataclasses.fields(self):
+            if f.name.endswith(("_font", "_fonts")) and f.name != "latin_font":
+                value = getattr(self, f.name)
+                names.extend(value if isinstance(value, tuple) else [value])
+        return list(dict.fromkeys(names))
+
 
 def layout_from_config(style: Mapping[str, Any] | None) -> Layout:
     """Defaults overridden by the config's ``style`` mapping; unknown keys and wrong types are errors."""
