@@ -48,6 +48,7 @@ _DIRECTIVE = re.compile(r"^::(table|chart|pagebreak|section)(?:\s+(\S+))?\s*$")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]$")
 _NARRATIVE_TEXTS = ("title", "text", "intro", "outro")
 _REF = re.compile(r"\x00ref:([^\x00]+)\x00")
+MAX_TABLE_ROWS = 200
 
 # Marks around what templates print, read back when the markup is parsed and never passed to a
 # writer: \x01F{id}\x02…\x03 a figure's value, \x01C{id}\x02…\x03 its generated change from last
@@ -710,6 +711,13 @@ def build_table(
     """A per-group table (one row per value of ``by``) with the district figures as the 合计 row."""
     columns = spec["columns"]
     frame = figures.breakdown(spec["by"], columns)
+    if len(frame) > MAX_TABLE_ROWS:
+        raise ConfigError(
+            ProblemNote(
+                f"按“{spec['by']}”分组有{len(frame)}类，报告中的表格最多列{MAX_TABLE_ROWS}行；请改按类别较少的列分组",
+                key=f"tables.{table_id}.by",
+            )
+        )
     header = [spec.get("by_label", spec["by"])]
     for col in columns:
         fig = figures[col]
