@@ -119,7 +119,7 @@ def _read_csv(data: bytes, label: str) -> tuple[list[list[Any]], bytes, str]:
     except StopIteration:
         pass
     except csv.Error as exc:
-        raise DataError(Problem(f"CSV 格式有误：{exc}", file=label)) from None
+        raise DataError(Problem(f"CSV 格式有误：{exc}", file=label, row=reader.line_num)) from None
     return head, data, encoding
 
 
