@@ -147,7 +147,9 @@ class Map(Spec):
                 continue
             if sub is None:
                 continue
-            result[key] = spec.check(sub, sub_path, out)
+            checked = spec.check(sub, sub_path, out)
+            if checked is not None:  # a value that failed its check is reported, not passed on
+                result[key] = checked
         for key, spec in self.fields.items():
             if spec.required and value.get(key) is None:
                 sub_path = f"{path}.{key}" if path else key
@@ -165,7 +167,8 @@ class MapOf(Spec):
         if not isinstance(value, Mapping):
             out.append((path, f"expected a mapping of ids, got {_describe(value)}"))
             return None
-        return {str(k): self.value.check(v, f"{path}.{k}", out) for k, v in value.items() if v is not None}
+        checked = {str(k): self.value.check(v, f"{path}.{k}", out) for k, v in value.items() if v is not None}
+        return {k: v for k, v in checked.items() if v is not None}
 
 
 @dataclass
