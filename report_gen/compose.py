@@ -733,12 +733,21 @@ def build_table(
 
 
 def _config_texts(config: Config) -> list[tuple[str, str]]:
-    """(key, text) of every config string rendered as a template."""
+    """(key, text) of every config string rendered as a template, in every ``else`` branch too."""
     texts: list[tuple[str, str]] = []
+
+    def branches(spec: Any, key: str) -> None:
+        while isinstance(spec, Mapping):
+            texts.extend((f"{key}.{k}", spec[k]) for k in ("title", "text") if isinstance(spec.get(k), str))
+            spec, key = spec.get("else"), f"{key}.else"
+
     for name, block in config.section("narrative").items():
-        texts += [(f"narrative.{name}.{k}", block[k]) for k in _NARRATIVE_TEXTS if block.get(k)]
+        if isinstance(block.get("title"), str):
+            texts.append((f"narrative.{name}.title", block["title"]))
+        for field in ("text", "intro", "outro"):
+            branches(block.get(field), f"narrative.{name}.{field}")
         for item_id, item in (block.get("items") or {}).items():
-            texts += [(f"narrative.{name}.items.{item_id}.{k}", item[k]) for k in ("title", "text")]
+            branches(item, f"narrative.{name}.items.{item_id}")
     for kind in ("problems", "recommendations"):
         for rule_id, rule in config.section(kind).items():
             texts += [(f"{kind}.{rule_id}.{k}", rule[k]) for k in ("title", "text")]

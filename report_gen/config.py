@@ -41,6 +41,7 @@ _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_NODES = 100_000
 MAX_TEXT = 8_000_000
 MAX_FLOW_DEPTH = 100
+MAX_DEPTH = 40
 MAX_INT_DIGITS = 30
 _INT_TAG = "tag:yaml.org,2002:int"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -70,28 +71,31 @@ def _refuse(problem: str, node: yaml.Node) -> yaml.YAMLError:
 
 def _check_tree(root: yaml.Node) -> None:
     """Refuse duplicate keys, aliases that refer to themselves, and trees whose expanded size
-    (every alias counted as a copy) passes :data:`MAX_NODES` or :data:`MAX_TEXT` characters.
+    (every alias counted as a copy) passes :data:`MAX_NODES` nodes, :data:`MAX_TEXT` characters
+    or :data:`MAX_DEPTH` levels (every later stage walks the tree recursively).
 
     Sizes are memoised per node, so the walk is linear in the file, not in the expansion.
     """
-    sizes: dict[int, tuple[int, int]] = {}
+    sizes: dict[int, tuple[int, int, int]] = {}  # nodes, characters, levels
     open_nodes: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
         ident = id(node)
         if done:
-            children = _children(node)
-            nodes = 1 + sum(sizes[id(c)][0] for c in children)
-            text = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
-            text += sum(sizes[id(c)][1] for c in children)
+            children = [sizes[id(c)] for c in _children(node)]
+            nodes = 1 + sum(c[0] for c in children)
+            text = (len(node.value) if isinstance(node, yaml.ScalarNode) else 0) + sum(c[1] for c in children)
+            levels = 1 + max((c[2] for c in children), default=0)
             if nodes > MAX_NODES or text > MAX_TEXT:
                 raise _refuse(
                     f"展开锚点（&）和引用（*）后内容过多（超过{MAX_NODES}项或{MAX_TEXT}字），"
                     "请不要用引用层层复制内容",
                     node,
                 )
-            sizes[ident] = (nodes, text)
+            if levels > MAX_DEPTH:
+                raise _refuse(f"嵌套超过{MAX_DEPTH}层", node)
+            sizes[ident] = (nodes, text, levels)
             open_nodes.discard(ident)
             continue
         if ident in sizes:

@@ -199,7 +199,7 @@ def test_config_symlink_loop_and_long_and_undecodable_names(tmp_path):
         "build", str(config), "--data", f"organizations={tmp_path / odd}", "--out", str(tmp_path / "o")
     )
     assert code == 0, err
-    assert "\\udcb2" in (tmp_path / "o" / "test.figures.json").read_text(encoding="utf-8")
+    assert "测试.csv" in (tmp_path / "o" / "test.figures.json").read_text(encoding="utf-8")
 
 
 # --- config and template mistakes -----------------------------------------------------------
