@@ -8,6 +8,7 @@ composer reports as the user's template mistake, naming the template or key.
 
 from __future__ import annotations
 
+import inspect
 import re
 import signal
 import threading
@@ -83,8 +84,9 @@ class LimitedEnvironment(SandboxedEnvironment):
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         __self._check_arguments(args, kwargs)
-        if isinstance(getattr(__obj, "__self__", None), str):  # str.format and friends
-            __self._check_arguments((__obj.__self__,), {})
+        bound = getattr(inspect.unwrap(__obj), "__self__", None)  # the sandbox wraps str.format
+        if isinstance(bound, str):  # "{:>999999999}".format(x) and friends
+            __self._check_arguments((bound,), {})
         return _limit_text(super().call(__context, __obj, *args, **kwargs))
 
 
