@@ -485,7 +485,7 @@ def _read_config_file(
             )
         )
     parent_path = Path(here.resolve(parent, "extends"))
-    if not _exists(parent_path):
+    if not os.path.lexists(parent_path):  # a dangling or looping link is reported when read
         builtin = resources.builtin_config(parent)
         if builtin is None:
             raise ConfigError(
@@ -497,15 +497,6 @@ def _read_config_file(
             )
         parent_path = builtin
     return deep_merge(_read_config_file(resolved(parent_path, "extends"), (*chain, path), read), data)
-
-
-def _exists(path: Path) -> bool:
-    """Whether ``path`` names anything (a dangling or looping symlink counts: it is reported when read)."""
-    try:
-        os.lstat(path)
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 def _is_dir(path: Path) -> bool:
