@@ -56,3 +56,10 @@ def blank_where_in(text: pd.Series, values: list[str]) -> pd.Series:
     hit = pc.is_in(array, value_set=pa.array(values, type=array.type))
     kept = pc.if_else(hit, pa.scalar(None, array.type), array)
     return pd.Series(pd.array(kept, dtype=TEXT_DTYPE), index=text.index)
+
+
+def is_ascii_digits(text: pd.Series) -> pd.Series:
+    """True where the cell is one or more ASCII digits 0-9 (not ①, ² or Arabic-Indic digits,
+    which Python's ``isdigit`` accepts but no number parser reads); missing cells are False."""
+    hit = pc.ascii_is_decimal(to_arrow(text))
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=text.index).fillna(False).astype(bool)

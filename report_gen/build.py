@@ -18,15 +18,16 @@ import docx
 from . import __version__
 from .charts import draw_charts
 from .claims import check_claims
-from .compose import Composer
+from .compose import Composer, check_templates
 from .config import Config, load_config
 from .document import Report
-from .errors import ConfigError, OptionError, Problem
+from .errors import ConfigError, OptionError, Problem, ReportCheckError
 from .figures import FigureSet, compute_figures
 from .findings import Findings, evaluate_findings
 from .identity import check_identity, check_manual_figures
-from .output import figure_changes, figures_document, pin_zip_times, write_atomically
-from .textcheck import check_filled_template, check_report
+from .input_files import DOCX_BYTES, read_limited
+from .output import figure_changes, figures_document, pin_zip_times, previous_figures, write_atomically
+from .textcheck import check_consistency, check_filled_template, check_report
 from .validate import Ledgers, ignored_rows_summary, load_ledgers
 from .writers.docx_writer import write_docx
 from .writers.layout import layout_from_config
@@ -83,8 +84,8 @@ def _word_document(config: Config, composer: Composer, report: Report, layout, c
 
 
 def _read_reference(path: Path) -> bytes:
+    content = read_limited(path, "参考文档", ConfigError, DOCX_BYTES, "reference_docx")
     try:
-        content = path.read_bytes()
         docx.Document(io.BytesIO(content))
     except Exception as exc:  # python-docx raises several types for files that are not .docx
         raise ConfigError(
@@ -106,10 +107,21 @@ def parse_formats(text: str | Sequence[str]) -> list[str]:
 def validate(
     config_path: str | Path, *, data: Sequence[str] = (), sets: Sequence[str] = (), draft: bool = False
 ) -> ValidationResult:
-    """Only the input checks of :func:`build`; writes nothing. Raises on errors, returns warnings."""
+    """The checks of :func:`build` that need no charts and no Word writer: the whole config (style
+    values included), the ledgers, every expression evaluated over them, the consistency checks,
+    and every template found and compiled. Writes nothing. Raises on errors, returns warnings."""
     config = load_config(config_path, list(sets), list(data), draft=draft)
+    layout_from_config(config.section("style"))
+    if config.reference_docx is not None:
+        _read_reference(config.reference_docx)
     ledgers = load_ledgers(config)
     ledgers.warnings.extend(check_identity(config, ledgers))
+    figures = compute_figures(config, ledgers)
+    evaluate_findings(config, figures)
+    problems = check_consistency(config, figures)
+    if problems:
+        raise ReportCheckError(problems)
+    check_templates(config)
     return ValidationResult(config, ledgers)
 
 
@@ -183,8 +195,9 @@ def build(
     ).encode("utf-8")
 
     out = Path(out_dir)
-    changes = figure_changes(out / f"{name}.figures.json", figures_json)
-    outputs = write_atomically(out, files)
+    old, damaged = previous_figures(out / f"{name}.figures.json")
+    changes = figure_changes(old, figures_json)
+    outputs = write_atomically(out, files, config.input_files())
     return BuildResult(
         config=config,
         outputs=outputs,
@@ -195,6 +208,7 @@ def build(
             *ledgers.warnings,
             *identity_warnings,
             *([] if config.word_template else composer.unplaced()),
+            *([damaged] if damaged else []),
         ],
         ignored=list(ignored_rows_summary(ledgers)),
         changes=changes,

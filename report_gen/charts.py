@@ -7,11 +7,12 @@ missing font is an error that says what to install, never a silent ugly chart.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import EnvironmentProblem, Problem
+from .errors import ConfigError, EnvironmentProblem, Problem
 from .figures import FigureSet
 from .zh_numbers import percent_text
 
@@ -31,6 +32,8 @@ CJK_FAMILIES = (
 WIDTH_MM = 150.0
 HEIGHT_MM = 85.0
 DPI = 200
+MAX_GROUPS = 40
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 PALETTE = ("#B22222", "#3C5A82", "#D9A441", "#6B8E5A", "#8C6D8C", "#7F7F7F")
 INSTALL_HINT = (
     "图表需要中文字体，本机未找到（否则中文会显示为方框）。请安装，例如 Debian/Ubuntu："
@@ -89,12 +92,22 @@ def draw_charts(chart_specs: Mapping[str, Mapping[str, Any]], figures: FigureSet
         "axes.spines.top": False,
         "axes.spines.right": False,
         "svg.hashsalt": "report-gen",
+        "text.parse_math": False,  # a street named $\\sqrt{2}$ is text, not maths to typeset
     }
     images: dict[str, ChartImage] = {}
     with plt.rc_context(style):
         for chart_id, spec in chart_specs.items():
             series = list(spec["series"])
             data = figures.breakdown(spec["by"], series)
+            if len(data) > MAX_GROUPS:
+                raise ConfigError(
+                    Problem(
+                        f"按“{spec['by']}”分组有{len(data)}类，一张图最多能清楚画出{MAX_GROUPS}类；"
+                        "请改按类别较少的列分组",
+                        key=f"charts.{chart_id}.by",
+                    )
+                )
+            data.index = [_label(g) for g in data.index]
             labels = {s: figures[s].column_label for s in series}
             fig, ax = plt.subplots(figsize=(WIDTH_MM / 25.4, HEIGHT_MM / 25.4), dpi=DPI)
             if spec["kind"] == "pie":
@@ -110,6 +123,11 @@ def draw_charts(chart_specs: Mapping[str, Mapping[str, Any]], figures: FigureSet
                 chart_id, spec["caption"], buffer.getvalue(), WIDTH_MM, HEIGHT_MM, alt
             )
     return images
+
+
+def _label(group: object) -> str:
+    """A group's name as a chart label: control characters (a vertical tab in a cell) as spaces."""
+    return _CONTROL.sub(" ", str(group))
 
 
 def _bars(ax, data, series, labels, horizontal: bool, stacked: bool) -> None:

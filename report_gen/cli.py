@@ -10,14 +10,16 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import sys
 import traceback
 import unicodedata
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import OptionError, Problem, ReportGenError
+from .errors import OptionError, Problem, ReportGenError, shown
 from .user_paths import readable
 
 BUILD_EXAMPLE = """example:
@@ -171,47 +173,91 @@ def _problem_rows(problems: Sequence[Problem]) -> list[list[object]]:
     return [
         [
             "错误" if p.is_error else "警告",
-            p.file or "",
-            p.sheet or "",
+            shown(p.file or "", 200),
+            shown(p.sheet or ""),
             p.row or "",
-            p.column or "",
-            p.value or "",
-            p.key or "",
-            p.message,
+            shown(p.column or ""),
+            shown(p.value or ""),
+            shown(p.key or "", 200),
+            shown(p.message, 600),
         ]
         for p in problems
     ]
 
 
 PROBLEM_HEADER = ["级别", "文件", "工作表", "行", "列", "值", "配置项", "问题"]
+# Marks a problem sheet report-gen wrote (the workbook's title), so only such a sheet is replaced.
+PROBLEM_SHEET_TITLE = "report-gen 问题清单"
+# A spreadsheet reads a cell starting with these as a formula (=HYPERLINK(...), +cmd|...):
+# the cell is written with a leading apostrophe, as OWASP's CSV-injection advice says.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def write_problems_file(path: Path, problems: Sequence[Problem]) -> None:
-    """Every problem as a sortable table; ``.xlsx`` or ``.csv`` (UTF-8 with BOM, so Excel reads it)."""
-    from .output import write_atomically
+def _csv_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
+
+def _is_problem_sheet(path: Path) -> bool:
+    """Whether ``path`` is a problem sheet this command wrote before (and may be replaced)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return False
+    if path.suffix.lower() == ".csv":
+        return head.startswith(("\ufeff" + ",".join(PROBLEM_HEADER)).encode("utf-8"))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml") if "docProps/core.xml" in archive.namelist() else b""
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+    return PROBLEM_SHEET_TITLE.encode("utf-8") in core
+
+
+def write_problems_file(path: Path, problems: Sequence[Problem], inputs: Sequence[Path] = ()) -> None:
+    """Every problem as a sortable table; ``.xlsx`` or ``.csv`` (UTF-8 with BOM, so Excel reads it).
+
+    Cells are data, never formulas: text in the .xlsx, apostrophe-prefixed in the .csv. The sheet
+    is never written over one of ``inputs``, nor over an existing file it did not write itself.
+    """
+    from .output import refuse_overwriting_inputs, write_atomically
+
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise OptionError(Problem(f"--problems 文件应以 .csv 或 .xlsx 结尾，收到“{shown(path.name)}”"))
+    refuse_overwriting_inputs([path], inputs)
+    if os.path.lexists(path) and not _is_problem_sheet(path):
+        raise OptionError(
+            Problem(
+                f"--problems 不会覆盖已有的文件 {shown(path)}（它不是以前写出的问题清单）；请换一个文件名"
+            )
+        )
     rows = _problem_rows(problems)
-    if path.suffix.lower() == ".xlsx":
+    if suffix == ".xlsx":
         import openpyxl
 
         book = openpyxl.Workbook()
+        book.properties.title = PROBLEM_SHEET_TITLE
         sheet = book.active
         sheet.title = "问题清单"
         sheet.append(PROBLEM_HEADER)
         for row in rows:
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text, even when it starts with "=": never a formula
         binary = io.BytesIO()
         book.save(binary)
         content = binary.getvalue()
-    elif path.suffix.lower() == ".csv":
+    else:
         text = io.StringIO()
         writer = csv.writer(text)
         writer.writerow(PROBLEM_HEADER)
-        writer.writerows(rows)
+        writer.writerows([_csv_cell(v) for v in row] for row in rows)
         content = ("\ufeff" + text.getvalue()).encode("utf-8")
-    else:
-        raise OptionError(Problem(f"--problems 文件应以 .csv 或 .xlsx 结尾，收到“{path.name}”"))
-    write_atomically(path.parent if str(path.parent) else Path("."), {path.name: content})
+    write_atomically(path.parent if str(path.parent) else Path("."), {path.name: content}, inputs, lock=False)
 
 
 TABLE_NAMES = {"organizations": "两新组织台账", "organizations_previous": "上年台账", "trainings": "培训记录"}
@@ -244,6 +290,18 @@ def _summary_table(result) -> list[str]:
             ]
         )
     return aligned(rows)
+
+
+def _inputs(args: argparse.Namespace) -> list[Path]:
+    """The files this command reads, as far as known even when the config did not load."""
+    paths = [Path(args.config), *(Path(item.partition("=")[2]) for item in args.data)]
+    try:
+        from .config import load_config
+
+        paths += load_config(args.config, list(args.sets), list(args.data)).input_files()
+    except ReportGenError:
+        pass
+    return paths
 
 
 def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
@@ -280,7 +338,7 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
             except ReportGenError as exc:
                 failure, problems = exc, exc.problems
             if args.problems:  # the problem sheet is written whether or not the check passed
-                write_problems_file(Path(args.problems), problems)
+                write_problems_file(Path(args.problems), problems, _inputs(args))
             if failure is not None:
                 raise failure
             for line in _summary_table(result):
@@ -330,7 +388,10 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one message, exit 1
         if debug:
             traceback.print_exc(file=stderr)
-        print(f"内部错误，未生成报告：{type(exc).__name__}: {exc}（加 --debug 查看详情）", file=stderr)
+        print(
+            f"内部错误，未生成报告：{type(exc).__name__}: {shown(exc, 300)}（加 --debug 查看详情）",
+            file=stderr,
+        )
         return 1
 
 

@@ -19,6 +19,7 @@ district override one block of a built-in template.
 
 from __future__ import annotations
 
+import os
 import re
 import traceback
 from collections.abc import Mapping
@@ -39,12 +40,15 @@ from .errors import Problem as ProblemNote
 from .expr import ExpressionError, compile_expression
 from .figures import Figure, FigureSet, format_value
 from .findings import Findings
+from .input_files import MB, TEMPLATE_BYTES
+from .sandbox import LimitedEnvironment, render_limited
 
 _HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*$")
 _DIRECTIVE = re.compile(r"^::(table|chart|pagebreak|section)(?:\s+(\S+))?\s*$")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]$")
 _NARRATIVE_TEXTS = ("title", "text", "intro", "outro")
 _REF = re.compile(r"\x00ref:([^\x00]+)\x00")
+MAX_TABLE_ROWS = 200
 
 # Marks around what templates print, read back when the markup is parsed and never passed to a
 # writer: \x01F{id}\x02…\x03 a figure's value, \x01C{id}\x02…\x03 its generated change from last
@@ -250,6 +254,22 @@ class _Figures(Mapping[str, FigureView]):
         return len(self._views)
 
 
+class _TemplateFiles(jinja2.FileSystemLoader):
+    """Template files no larger than :data:`~report_gen.input_files.TEMPLATE_BYTES`, in UTF-8."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        for folder in self.searchpath:
+            filename = os.path.join(folder, *jinja2.loaders.split_template_path(template))
+            if os.path.isfile(filename) and os.path.getsize(filename) > TEMPLATE_BYTES:
+                raise TemplateError(
+                    ProblemNote(f"模板文件过大（上限 {TEMPLATE_BYTES // MB} MB）", file=filename)
+                )
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            raise TemplateError(ProblemNote("模板文件不是 UTF-8 编码的文本", file=template)) from None
+
+
 def template_environment(config: Config) -> SandboxedEnvironment:
     """A sandboxed environment searching the district's template folder, then the built-in set."""
     root = resources.templates_root()
@@ -260,17 +280,15 @@ def template_environment(config: Config) -> SandboxedEnvironment:
     if name != "default" and (district_dir.is_dir() or "/" in name or "\\" in name):
         if not district_dir.is_dir():
             raise TemplateError(ProblemNote(f"模板文件夹不存在：{name}", key="template"))
-        loaders.append(jinja2.FileSystemLoader(str(district_dir)))
+        loaders.append(_TemplateFiles(str(district_dir)))
     elif name != "default":
         if not (root / name).is_dir():
             sets = ", ".join(sorted(p.name for p in root.iterdir() if p.is_dir()))
             raise TemplateError(ProblemNote(f"没有名为“{name}”的内置模板（可用：{sets}）", key="template"))
-        loaders.append(jinja2.FileSystemLoader(str(root / name)))
-    loaders.append(jinja2.FileSystemLoader(str(root / "default")))
-    loader = jinja2.ChoiceLoader(
-        [jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(root))}), *loaders]
-    )
-    return SandboxedEnvironment(
+        loaders.append(_TemplateFiles(str(root / name)))
+    loaders.append(_TemplateFiles(str(root / "default")))
+    loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({"builtin": _TemplateFiles(str(root))}), *loaders])
+    return LimitedEnvironment(
         loader=loader,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -390,7 +408,7 @@ class Composer:
         as written by ``key``, so a claim found in it names that key."""
         self.tracker.current = section
         try:
-            rendered = self.env.from_string(text).render(self.context)
+            rendered = render_limited(self.env.from_string(text), self.context)
         except jinja2.TemplateError as exc:
             raise _template_problem(exc, f"{self.config.path.name}: {key}") from None
         if not self.tracker.marking:
@@ -482,7 +500,7 @@ class Composer:
         self.context["narrative"] = _NarrativeAccess(self._narrative())
         self.context["problems"], self.context["recommendations"] = self._findings()
         try:
-            markup = self.env.get_template("report.md.j2").render(self.context)
+            markup = render_limited(self.env.get_template("report.md.j2"), self.context)
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(ProblemNote(f"找不到模板文件：{exc.name}", key="template")) from None
         except jinja2.TemplateError as exc:
@@ -716,6 +734,13 @@ def build_table(
     """A per-group table (one row per value of ``by``) with the district figures as the 合计 row."""
     columns = spec["columns"]
     frame = figures.breakdown(spec["by"], columns)
+    if len(frame) > MAX_TABLE_ROWS:
+        raise ConfigError(
+            ProblemNote(
+                f"按“{spec['by']}”分组有{len(frame)}类，报告中的表格最多列{MAX_TABLE_ROWS}行；请改按类别较少的列分组",
+                key=f"tables.{table_id}.by",
+            )
+        )
     header = [spec.get("by_label", spec["by"])]
     for col in columns:
         fig = figures[col]
@@ -728,6 +753,50 @@ def build_table(
         rows.append(["合计"] + [cell_text(figures[c].value, figures[c]) for c in columns])
     additive = [figures[c].additive for c in columns]
     return Table(table_id, number, spec["caption"], header, rows, section, total_row=total, additive=additive)
+
+
+def _config_texts(config: Config) -> list[tuple[str, str]]:
+    """(key, text) of every config string rendered as a template, in every ``else`` branch too."""
+    texts: list[tuple[str, str]] = []
+
+    def branches(spec: Any, key: str) -> None:
+        while isinstance(spec, Mapping):
+            texts.extend((f"{key}.{k}", spec[k]) for k in ("title", "text") if isinstance(spec.get(k), str))
+            spec, key = spec.get("else"), f"{key}.else"
+
+    for name, block in config.section("narrative").items():
+        if isinstance(block.get("title"), str):
+            texts.append((f"narrative.{name}.title", block["title"]))
+        for field in ("text", "intro", "outro"):
+            branches(block.get(field), f"narrative.{name}.{field}")
+        for item_id, item in (block.get("items") or {}).items():
+            branches(item, f"narrative.{name}.items.{item_id}")
+    for kind in ("problems", "recommendations"):
+        for rule_id, rule in config.section(kind).items():
+            texts += [(f"{kind}.{rule_id}.{k}", rule[k]) for k in ("title", "text")]
+    return texts
+
+
+def check_templates(config: Config) -> None:
+    """Find and compile, without rendering, every template a build would use and every config
+    text rendered as one. Raises :class:`TemplateError` naming the first file or key that fails."""
+    env = template_environment(config)
+    try:
+        env.get_template("report.md.j2")
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(ProblemNote(f"找不到模板文件：{exc.name}", key="template")) from None
+    except jinja2.TemplateError as exc:
+        raise _template_problem(exc, "report.md.j2") from None
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".j2")):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError as exc:
+            raise _template_problem(exc, name) from None
+    for key, text in _config_texts(config):
+        try:
+            env.from_string(text)
+        except jinja2.TemplateError as exc:
+            raise _template_problem(exc, f"{config.path.name}: {key}") from None
 
 
 def compose(

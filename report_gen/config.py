@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,8 @@ import yaml
 
 from . import resources
 from .contract import CONTRACTS
-from .errors import ConfigError, OptionError, Problem
+from .errors import ConfigError, OptionError, Problem, shown
+from .input_files import CONFIG_BYTES, DOCX_BYTES, check_regular, display_name, os_reason, read_limited
 from .schema import Any_, Bool, Date, Either, Int, List, Map, MapOf, Num, Str
 from .user_paths import ForeignPathError, foreign_path_message, native
 
@@ -32,10 +34,29 @@ FORMATS = ("count", "decimal", "percent", "near", "approx", "approx_yu", "large"
 
 # libyaml's parser when installed (several times faster), with PyYAML's safe constructor either way.
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Bounds on what a config may make the loader build. Anchors and aliases let a 500-byte file
+# stand for a tree of billions of nodes ("billion laughs"); every stage after loading walks the
+# tree as if it were expanded, so the expanded size is what is bounded. libyaml crashes on flow
+# collections nested some ten thousand deep, so nesting is bounded before it parses.
+MAX_NODES = 100_000
+MAX_TEXT = 8_000_000
+MAX_FLOW_DEPTH = 100
+MAX_DEPTH = 40
+MAX_INT_DIGITS = 30
+_INT_TAG = "tag:yaml.org,2002:int"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class _Loader(_SafeBase):  # type: ignore[valid-type,misc]
-    """``safe_load`` without implicit timestamps: dates stay text so we can say which is not real."""
+    """``safe_load`` without implicit timestamps (dates stay text so we can say which is not
+    real), refusing duplicate keys and documents whose aliases expand beyond the bounds."""
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_tree(node)
+        return self.construct_document(node)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -44,7 +65,89 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def _refuse(problem: str, node: yaml.Node) -> yaml.YAMLError:
+    return yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+
+
+def _check_tree(root: yaml.Node) -> None:
+    """Refuse duplicate keys, aliases that refer to themselves, and trees whose expanded size
+    (every alias counted as a copy) passes :data:`MAX_NODES` nodes, :data:`MAX_TEXT` characters
+    or :data:`MAX_DEPTH` levels (every later stage walks the tree recursively).
+
+    Sizes are memoised per node, so the walk is linear in the file, not in the expansion.
+    """
+    sizes: dict[int, tuple[int, int, int]] = {}  # nodes, characters, levels
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        ident = id(node)
+        if done:
+            children = [sizes[id(c)] for c in _children(node)]
+            nodes = 1 + sum(c[0] for c in children)
+            text = (len(node.value) if isinstance(node, yaml.ScalarNode) else 0) + sum(c[1] for c in children)
+            levels = 1 + max((c[2] for c in children), default=0)
+            if nodes > MAX_NODES or text > MAX_TEXT:
+                raise _refuse(
+                    f"展开锚点（&）和引用（*）后内容过多（超过{MAX_NODES}项或{MAX_TEXT}字），"
+                    "请不要用引用层层复制内容",
+                    node,
+                )
+            if levels > MAX_DEPTH:
+                raise _refuse(f"嵌套超过{MAX_DEPTH}层", node)
+            sizes[ident] = (nodes, text, levels)
+            open_nodes.discard(ident)
+            continue
+        if ident in sizes:
+            continue
+        if ident in open_nodes:
+            raise _refuse("引用（*）指向了包含它自身的内容", node)
+        open_nodes.add(ident)
+        if isinstance(node, yaml.MappingNode):
+            _check_duplicate_keys(node)
+        elif node.tag == _INT_TAG and len(node.value) > MAX_INT_DIGITS:
+            raise _refuse(f"整数位数过多（超过{MAX_INT_DIGITS}位）", node)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_duplicate_keys(node: yaml.MappingNode) -> None:
+    seen: dict[str, int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
+            continue
+        if key.value in seen:
+            raise _refuse(
+                f"键“{key.value}”重复出现（第一次在第{seen[key.value]}行），后一个会悄悄覆盖前一个，请只保留一个",
+                key,
+            )
+        seen[key.value] = key.start_mark.line + 1
+
+
+def _flow_depth(text: str) -> int:
+    """How deep ``[``/``{`` nest, counting brackets inside quotes too (an over-estimate is safe)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}" and depth:
+            depth -= 1
+    return deepest
+
+
 def load_yaml_text(text: str, origin: str) -> Any:
+    """The YAML document in ``text``, safely constructed; raises :class:`ConfigError` naming ``origin``."""
+    if ("[" in text or "{" in text) and _flow_depth(text) > MAX_FLOW_DEPTH:
+        raise ConfigError(Problem(f"YAML 的 [ ] 或 {{ }} 嵌套超过{MAX_FLOW_DEPTH}层", file=origin))
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as exc:
@@ -52,6 +155,10 @@ def load_yaml_text(text: str, origin: str) -> Any:
         where = f"，第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(Problem(f"YAML 格式有误{where}：{problem}", file=origin)) from None
+    except ValueError as exc:  # a value the safe constructor cannot build
+        raise ConfigError(Problem(f"YAML 中有无法读取的值：{exc}", file=origin)) from None
+    except RecursionError:
+        raise ConfigError(Problem("YAML 嵌套层次过深", file=origin)) from None
 
 
 _SOURCE = Map(
@@ -99,9 +206,11 @@ CONFIG_SCHEMA = Map(
         "report": Map(
             required=True,
             fields={
-                "authority": Str(doc="issuing authority line, e.g. 中共××区委组织部", required=True),
-                "district": Str(doc="district name, e.g. ××区", required=True),
-                "title": Str(doc="report title", required=True),
+                "authority": Str(
+                    doc="issuing authority line, e.g. 中共××区委组织部", required=True, max_length=100
+                ),
+                "district": Str(doc="district name, e.g. ××区", required=True, max_length=100),
+                "title": Str(doc="report title", required=True, max_length=200),
                 "year": Int(doc="the report year", required=True, minimum=1949, maximum=2200),
                 "survey_period": Map(
                     required=True,
@@ -109,7 +218,7 @@ CONFIG_SCHEMA = Map(
                     fields={"start": Date(required=True), "end": Date(required=True)},
                 ),
                 "date": Date(doc="成文日期; must be a real date", required=True),
-                "output_name": Str(doc="file name stem of the outputs"),
+                "output_name": Str(doc="file name stem of the outputs", max_length=120),
                 "requested_by": Str(doc="who asked for the survey, e.g. 市委组织部"),
                 "scope": Str(doc="what the survey covered, for the opening paragraph"),
                 "appendix": Bool(doc="add the 数据附表 appendix"),
@@ -297,6 +406,13 @@ class Config:
     draft: bool = False
     placeholders: list[str] = field(default_factory=list)
     """Config keys whose text is still a 【待填写】 placeholder (a draft states them highlighted)."""
+    config_files: tuple[Path, ...] = ()
+
+    def input_files(self) -> list[Path]:
+        """Every file the build reads: configs of the extends chain, ledgers, Word files.
+        No output may be written over one of them."""
+        files = [*self.config_files, *(s.path for s in self.sources.values())]
+        return files + [p for p in (self.reference_docx, self.word_template) if p is not None]
 
     @property
     def word_template(self) -> Path | None:
@@ -324,21 +440,22 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
     return merged
 
 
-def _read_config_file(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+def _read_config_file(
+    path: Path, chain: tuple[Path, ...] = (), read: list[Path] | None = None
+) -> dict[str, Any]:
+    if read is not None:
+        read.append(path)
     if path in chain:
         cycle = " → ".join(p.name for p in (*chain, path))
         raise ConfigError(Problem(f"extends 形成循环：{cycle}", file=str(path), key="extends"))
-    try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(Problem("配置文件不存在", file=str(path))) from None
-    except OSError as exc:
-        raise ConfigError(Problem(f"无法读取配置文件（{exc.strerror or exc}）", file=str(path))) from None
-    data = load_yaml_text(_config_text(content, path), str(path))
+    what = "被继承的配置" if chain else "配置文件"
+    key = "extends" if chain else None
+    raw = read_limited(path, what, ConfigError, CONFIG_BYTES, key)
+    data = load_yaml_text(_config_text(raw, path), display_name(path))
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(Problem("配置文件的顶层应是键值映射", file=str(path)))
+        raise ConfigError(Problem(f"{what}的顶层应是键值映射", file=str(path), key=key))
     # Paths in a file are relative to that file, so resolve them before merging.
     here = _PathsIn(path)
     for name, source in (data.get("data") or {}).items():
@@ -348,7 +465,7 @@ def _read_config_file(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any
             source["path"] = here.resolve(source["path"], f"data.{name}.path")
     template = data.get("template")
     if isinstance(template, str) and (
-        _looks_like_path(template) or template.lower().endswith(".docx") or (path.parent / template).is_dir()
+        _looks_like_path(template) or template.lower().endswith(".docx") or _is_dir(path.parent / template)
     ):
         data["template"] = here.resolve(template, "template")
     if isinstance(data.get("reference_docx"), str):
@@ -358,19 +475,45 @@ def _read_config_file(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any
         return data
     if not isinstance(parent, str):
         raise ConfigError(Problem("extends 应是配置文件路径", file=str(path), key="extends"))
+    if not parent.lower().endswith((".yaml", ".yml")) and resources.builtin_config(parent) is None:
+        # Any other file would be read as YAML and its lines shown back as unknown keys.
+        raise ConfigError(
+            Problem(
+                "extends 应指向 .yaml 或 .yml 配置文件，或内置配置名（如 base）",
+                file=str(path),
+                key="extends",
+            )
+        )
     parent_path = Path(here.resolve(parent, "extends"))
-    if not parent_path.exists():
+    if not os.path.lexists(parent_path):  # a dangling or looping link is reported when read
         builtin = resources.builtin_config(parent)
         if builtin is None:
             raise ConfigError(
                 Problem(
-                    f"找不到被继承的配置 {parent}（既不在 {path.parent}，也不是内置配置）",
+                    f"找不到被继承的配置 {shown(parent)}（既不在 {display_name(path.parent)}，也不是内置配置）",
                     file=str(path),
                     key="extends",
                 )
             )
         parent_path = builtin
-    return deep_merge(_read_config_file(parent_path.resolve(), (*chain, path)), data)
+    return deep_merge(_read_config_file(resolved(parent_path, "extends"), (*chain, path), read), data)
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def resolved(path: Path, key: str | None = None) -> Path:
+    """``path`` made absolute with symlinks resolved; a symlink loop or an impossible name is a
+    :class:`ConfigError` naming ``key``."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a symlink loop
+        reason = os_reason(exc) if isinstance(exc, OSError) else "符号链接形成循环"
+        raise ConfigError(Problem(f"无法使用此路径：{reason}", file=display_name(path), key=key)) from None
 
 
 def _config_text(content: bytes, path: Path) -> str:
@@ -533,10 +676,11 @@ def load_config(
     every problem with its key path.
     """
     try:
-        path = native(path).resolve()
+        path = resolved(native(path))
     except ForeignPathError:
         raise OptionError(Problem(foreign_path_message(str(path)))) from None
-    raw = _read_config_file(path)
+    config_files: list[Path] = []
+    raw = _read_config_file(path, read=config_files)
     origin = _origin(raw, sets or [])
     raw = apply_overrides(raw, sets or [])
     for item in data_overrides or []:
@@ -545,13 +689,13 @@ def load_config(
             raise OptionError(Problem(f"--data 的表名“{table}”未知，可用：{', '.join(TABLE_NAMES)}"))
         source = raw.setdefault("data", {}).get(table)
         try:
-            resolved = str(native(value).expanduser().resolve())
+            data_path = str(resolved(native(value).expanduser(), f"--data {table}"))
         except ForeignPathError:
             raise OptionError(Problem(f"--data {table}：{foreign_path_message(value)}")) from None
         if isinstance(source, dict):
-            source["path"] = resolved
+            source["path"] = data_path
         else:
-            raw["data"][table] = resolved
+            raw["data"][table] = data_path
 
     _fill_identity(raw)
     placeholders = placeholder_keys(raw)
@@ -623,6 +767,7 @@ def load_config(
         origin=origin,
         draft=draft,
         placeholders=placeholders,
+        config_files=tuple(config_files),
     )
 
 
@@ -639,8 +784,11 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
         issues.append(("report.survey_period.end", f"{end} does not fall in report year {rep['year']}"))
     for key in ("reference_docx", "template"):
         value = cfg.get(key)
-        if isinstance(value, str) and value.lower().endswith(".docx") and not Path(value).is_file():
-            issues.append((key, f"no such Word file: {value}"))
+        if isinstance(value, str) and (key == "reference_docx" or value.lower().endswith(".docx")):
+            try:
+                check_regular(Path(value), "Word 文件", ConfigError, key, DOCX_BYTES)
+            except ConfigError as exc:
+                issues.append((key, f"{exc.problems[0].message}：{value}"))
     for table, source in (cfg.get("data") or {}).items():
         for column, spellings in ((source or {}).get("values") or {}).items():
             columns = {c.name: c for c in CONTRACTS[table].columns}

@@ -24,6 +24,8 @@ _SHAPE_RE = re.compile(_SHAPE)
 # Excel stores dates as days since 1899-12-30; 1955..2119 covers any ledger.
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _SERIAL_MIN, _SERIAL_MAX = 20_000, 80_000
+# Dates a ledger or config may hold: pandas' clock stops in 2262 and Word's starts in 1900.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 def _normalise(text: str) -> str:
@@ -57,8 +59,8 @@ def parse_dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     result = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns]")
     if cells.dtype == object:  # spreadsheet cells: real dates, numbers and text mixed
         native = cells.map(type).isin([dt.datetime, dt.date, pd.Timestamp])
-        if native.any():
-            result[native] = pd.to_datetime(cells[native])
+        if native.any():  # a date cell of year 9999 or 1000 is outside what pandas holds: not a date
+            result[native] = pd.to_datetime(cells[native].map(_in_range), errors="coerce")
         rest = cells[~native].map(str, na_action="ignore")
     else:
         rest = cells
@@ -86,10 +88,16 @@ def parse_dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
                 "day": arrow_text.to_float(parts["day"]).fillna(1),
             }
         )
-        frame = frame[frame["year"].notna()]
+        frame = frame[frame["year"].between(FIRST_YEAR, LAST_YEAR)]
         if len(frame):
             parsed = pd.to_datetime(frame, errors="coerce")
             result[parsed.index] = parsed
     bad = pd.Series(False, index=cells.index)
     bad[rest.index] = (~blank & result[rest.index].isna()).to_numpy()
+    if cells.dtype == object:
+        bad |= cells.notna() & result.isna() & ~bad.index.isin(rest.index)
     return result, bad
+
+
+def _in_range(value: dt.date) -> dt.date | None:
+    return value if FIRST_YEAR <= value.year <= LAST_YEAR else None

@@ -8,10 +8,27 @@ so a user fixes a ledger or a config in one pass.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .user_paths import readable
+
+# What a message shows of text the user supplied (a cell, a key, a file name): terminal control
+# characters and unpaired surrogates (a file name that is not UTF-8) escaped as Python writes
+# them, so nothing printed can move the cursor or fail to encode, and long text cut short.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+VALUE_CHARS = 80
+MESSAGE_CHARS = 600
+
+
+def shown(text: object, limit: int = VALUE_CHARS) -> str:
+    """``text`` safe to print in one line: control characters escaped, at most ``limit`` characters
+    (the rest counted, not shown)."""
+    text = str(text)
+    if len(text) > limit:
+        text = f"{text[:limit]}…（共{len(text)}字）"
+    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 @dataclass(frozen=True)
@@ -39,22 +56,24 @@ class Problem:
     def location(self) -> str:
         parts: list[str] = []
         if self.file:
-            parts.append(readable(self.file))
+            parts.append(shown(readable(self.file), 200))
         if self.sheet:
-            parts.append(f"工作表“{self.sheet}”")
+            parts.append(f"工作表“{shown(self.sheet)}”")
         if self.row is not None:
             parts.append(f"第{self.row}行")
         if self.column:
-            parts.append(f"列“{self.column}”")
+            parts.append(f"列“{shown(self.column)}”")
         if self.key:
-            parts.append(self.key)
+            parts.append(shown(self.key, 200))
         return "，".join(parts)
 
     def __str__(self) -> str:
+        """One line: where, the value (cut short) and what is wrong, control characters escaped."""
         where = self.location()
-        value = f"“{self.value}”" if self.value else ""
-        text = f"{value}{self.message}" if value else self.message
-        return readable(f"{where}：{text}" if where else text)
+        value = f"“{shown(readable(self.value))}”" if self.value else ""
+        message = shown(readable(self.message), MESSAGE_CHARS)
+        text = f"{value}{message}" if value else message
+        return f"{where}：{text}" if where else text
 
 
 class ReportGenError(Exception):

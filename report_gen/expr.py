@@ -91,15 +91,30 @@ _COMPARE = {
 }
 
 
+# Bounds that keep every expression cheap to check and to evaluate: no formula in a report
+# needs more, and without them a config could ask for a 100,000-term sum or a 2-GB string.
+MAX_CHARS = 2_000
+MAX_NODES = 400
+MAX_TEXT_CONSTANT = 500
+MAX_NUMBER = 10**15
+MAX_RESULT = 10**18
+
+
 class Expression:
     """A parsed, checked expression. ``names`` is every name it reads."""
 
     def __init__(self, text: str):
         self.text = str(text)
+        if len(self.text) > MAX_CHARS:
+            raise ExpressionError(f"expression is {len(self.text)} characters long; at most {MAX_CHARS}")
         try:
             tree = ast.parse(self.text.strip(), mode="eval")
-        except SyntaxError as exc:
-            raise ExpressionError(f"not a valid expression: {self.text!r} ({exc.msg})") from None
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            reason = exc.msg if isinstance(exc, SyntaxError) else "too deeply nested or too large"
+            raise ExpressionError(f"not a valid expression: {self.text!r} ({reason})") from None
+        nodes = sum(1 for _ in ast.walk(tree))
+        if nodes > MAX_NODES:
+            raise ExpressionError(f"expression has {nodes} parts; at most {MAX_NODES} ({self.text[:60]!r}…)")
         self._tree = tree.body
         self.names: set[str] = set()
         self._check(self._tree)
@@ -124,11 +139,12 @@ class Expression:
         elif isinstance(node, ast.Name):
             self.names.add(node.id)
         elif isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float, bool)):
-            pass
+            self._check_constant(node.value)
         elif isinstance(node, (ast.List, ast.Tuple)):
             for elt in node.elts:
                 if not isinstance(elt, ast.Constant):
                     raise ExpressionError(f"lists may hold only literal values in {self.text!r}")
+                self._check_constant(elt.value)
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
@@ -150,6 +166,14 @@ class Expression:
         else:
             raise ExpressionError(f"{type(node).__name__} is not allowed in expressions ({self.text!r})")
 
+    def _check_constant(self, value: Any) -> None:
+        if isinstance(value, str) and len(value) > MAX_TEXT_CONSTANT:
+            raise ExpressionError(f"text in an expression may be at most {MAX_TEXT_CONSTANT} characters")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
+            raise ExpressionError(
+                f"number {value!r} is out of range (at most {MAX_NUMBER:.0e}) in {self.text!r}"
+            )
+
     def check_names(self, known: Iterable[str]) -> None:
         """Raise :class:`ExpressionError` naming the first unknown name, with a suggestion."""
         known = list(known)
@@ -160,8 +184,16 @@ class Expression:
                 raise ExpressionError(f"unknown name {name!r} in {self.text!r}{suggestion}")
 
     def evaluate(self, env: Mapping[str, Any]) -> Any:
-        """Evaluate over ``env``. ``None`` in scalar arithmetic (an undefined figure) yields ``None``."""
-        return self._eval(self._tree, env)
+        """Evaluate over ``env``. ``None`` in scalar arithmetic (an undefined figure) yields ``None``.
+
+        Raises :class:`ExpressionError` for operations on values of the wrong kind (text compared
+        with a number, arithmetic on text) and results out of range."""
+        try:
+            return self._eval(self._tree, env)
+        except ExpressionError:
+            raise
+        except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
+            raise ExpressionError(f"cannot evaluate {self.text!r}: {type(exc).__name__}: {exc}") from None
 
     def _eval(self, node: ast.AST, env: Mapping[str, Any]) -> Any:
         if isinstance(node, ast.Constant):
@@ -230,13 +262,18 @@ def _and(a: Any, b: Any) -> Any:
 
 
 def _arith(fn: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
+    if isinstance(left, str) or isinstance(right, str):
+        raise ExpressionError("arithmetic (+ - * / %) works on numbers, not on text")
     if not (_is_series(left) or _is_series(right)):
         if left is None or right is None:
             return None
         try:
-            return fn(left, right)
+            result = fn(left, right)
         except ZeroDivisionError:
             return None
+        if isinstance(result, (int, float)) and not abs(result) <= MAX_RESULT:
+            return None  # overflowed to inf, or past any figure a report states: undefined
+        return result
     with np.errstate(divide="ignore", invalid="ignore"):
         result = fn(left, right)
     if _is_series(result) and pd.api.types.is_float_dtype(result.dtype):

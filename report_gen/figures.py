@@ -268,13 +268,20 @@ class IndicatorEngine:
             if env is None:
                 env = {**{c: frame[c] for c in frame.columns}, **self.params()}
                 self._columns[table] = env
-            result = self.expression(ind_id, key).evaluate(env)
+            result = self._run(ind_id, key, env)
             if isinstance(result, pd.Series):
                 mask = result.fillna(False).astype(bool)
             else:
                 mask = pd.Series(bool(result), index=frame.index)
         self._masks[(ind_id, key)] = mask
         return mask
+
+    def _run(self, ind_id: str, key: str, env: Mapping[str, Any]) -> Any:
+        """Evaluate one of the indicator's expressions; a failure is the config's, named by key."""
+        try:
+            return self.expression(ind_id, key).evaluate(env)
+        except ExpressionError as exc:
+            raise ConfigError(Problem(str(exc), key=f"indicators.{ind_id}.{key}")) from None
 
     def _compute(self, ind_id: str, spec: dict[str, Any], by: str | None) -> Any:
         agg = spec["agg"]
@@ -284,7 +291,7 @@ class IndicatorEngine:
             for name in expr.names:
                 if name in self.defs or name in self.manual:
                     env[name] = self._evaluate(name, by)
-            result = expr.evaluate(env)
+            result = self._run(ind_id, "expr", env)
             if isinstance(result, pd.Series):
                 return result.astype("Float64").astype(float).replace([np.inf, -np.inf], np.nan)
             return _scalar(result)

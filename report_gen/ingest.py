@@ -13,17 +13,20 @@ import codecs
 import csv
 import difflib
 import io
+import os
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 
 from .arrow_text import TEXT_DTYPE
 from .config import DataSource
 from .contract import TableContract, header_index, match_header, normalise_header
-from .errors import DataError, Problem
+from .errors import DataError, Problem, shown
+from .input_files import LEDGER_BYTES, display_name, read_limited
 from .user_paths import locate, readable
 
 HEADER_SEARCH_ROWS = 30
@@ -74,22 +77,21 @@ def read_table(source: DataSource, contract: TableContract) -> RawTable:
     """Read ``source`` and map its header onto ``contract``. Raises :class:`DataError`."""
     source = replace(source, path=locate(source.path))
     path = source.path
-    label = readable(path.name)
-    if not path.exists():
-        raise DataError(Problem(f"文件不存在（完整路径：{readable(str(path))}）", file=label))
-    if path.is_dir():
-        raise DataError(Problem("这是一个文件夹，不是数据文件", file=label))
+    label = display_name(readable(path.name))
+    if not os.path.lexists(path):
+        raise DataError(Problem(f"文件不存在（完整路径：{display_name(readable(str(path)))}）", file=label))
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xlsm", ".parquet"):
+        raise DataError(
+            Problem(f"不支持的文件类型“{shown(suffix)}”（应为 .csv、.xlsx 或 .parquet）", file=label)
+        )
+    data = read_limited(path, "文件", DataError, LEDGER_BYTES)
     if suffix == ".csv":
-        grid, sheet = _read_csv(path), None
-        frame = _frame_from_grid(source, contract, label, sheet, grid)
-    elif suffix in (".xlsx", ".xlsm"):
-        frame = _read_xlsx(source, contract, label)
-    elif suffix == ".parquet":
-        frame = _read_parquet(source, contract, label)
-    else:
-        raise DataError(Problem(f"不支持的文件类型“{suffix}”（应为 .csv、.xlsx 或 .parquet）", file=label))
-    return frame
+        grid, sheet = _read_csv(data, label), None
+        return _frame_from_grid(source, contract, label, sheet, grid)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(source, contract, label, data)
+    return _read_parquet(source, contract, label, data)
 
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -98,18 +100,17 @@ def read_table(source: DataSource, contract: TableContract) -> RawTable:
 _HEAD_BYTES = 256 * 1024
 
 
-def _read_csv(path: Path) -> tuple[list[list[Any]], bytes, str]:
+def _read_csv(data: bytes, label: str) -> tuple[list[list[Any]], bytes, str]:
     """The first rows (to find the header), the file's bytes without a BOM, and its encoding.
 
     Only the head is decoded here: pyarrow checks the rest is valid UTF-8 while parsing,
     and decoding a large CJK file into Python text would cost seconds and gigabytes.
     """
-    data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\n" not in data and b"\r" in data:  # "CSV (Macintosh)" from older Excel ends lines with CR alone
         data = data.replace(b"\r", b"\n")
-    head_text, encoding = _decode_head(data[:_HEAD_BYTES], path.name)
+    head_text, encoding = _decode_head(data[:_HEAD_BYTES], label)
     head: list[list[Any]] = []
     reader = csv.reader(io.StringIO(head_text))
     try:
@@ -118,7 +119,7 @@ def _read_csv(path: Path) -> tuple[list[list[Any]], bytes, str]:
     except StopIteration:
         pass
     except csv.Error as exc:
-        raise DataError(Problem(f"CSV 格式有误：{exc}", file=path.name)) from None
+        raise DataError(Problem(f"CSV 格式有误：{exc}", file=label, row=reader.line_num)) from None
     return head, data, encoding
 
 
@@ -133,12 +134,22 @@ def _decode_head(head: bytes, label: str) -> tuple[str, str]:
 
 
 def _decode_all(data: bytes, encoding: str, label: str) -> tuple[str, str]:
+    """The whole file as text in the encoding its head showed (or GB18030); a byte that fits
+    neither is a :class:`DataError` naming the line it is on."""
+    first: UnicodeDecodeError | None = None
     for candidate in dict.fromkeys((encoding, "gb18030")):
         try:
             return data.decode(candidate), candidate
-        except UnicodeDecodeError:
-            continue
-    raise DataError(Problem("无法识别文件编码（应为 UTF-8 或 GB18030）", file=label))
+        except UnicodeDecodeError as exc:
+            first = first or exc
+    assert first is not None
+    line = data[: first.start].count(b"\n") + 1
+    raise DataError(
+        Problem(
+            f"第{line}行有无法识别的字节（文件编码应为 UTF-8 或 GB18030，可能是文件在此处损坏或混用了编码）",
+            file=label,
+        )
+    )
 
 
 def _csv_body(data: bytes, encoding: str, skip: int, width: int, label: str) -> pd.DataFrame:
@@ -168,7 +179,7 @@ def _csv_body(data: bytes, encoding: str, skip: int, width: int, label: str) -> 
         body = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
         body.columns = list(range(width))
         return body
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
         pass
     text, _ = _decode_all(data, encoding, label)
     try:
@@ -205,18 +216,122 @@ def _frame_from_grid(source, contract, label, sheet, grid) -> RawTable:
 # --- XLSX ----------------------------------------------------------------------------------
 
 
-def _read_xlsx(source: DataSource, contract: TableContract, label: str) -> RawTable:
-    from python_calamine import CalamineError, CalamineWorkbook
+# What a ledger sheet may hold. The spreadsheet reader lays every sheet out as a dense grid from
+# its first to its last used cell, so one cell at XFD1048576 would ask for 17 billion cells:
+# the extent is read from the sheet's XML, without building anything, before the reader runs.
+MAX_SHEET_ROWS = 1_048_576
+MAX_SHEET_COLUMNS = 1_000
+MAX_SHEET_CELLS = 6_000_000
+MAX_XLSX_XML_BYTES = 1024 * 1024 * 1024
+# Every uppercase letter read as A and every digit as 0: in the translated XML a plain substring
+# search (fast) finds references of a given shape, e.g. b' r="AA0' (a column past Z).
+_SHAPES = bytes.maketrans(bytes(range(65, 91)) + b"0123456789", b"A" * 26 + b"0" * 10)
+_REF_PREFIXES = (b' r="', b' r="A', b' r="AA', b' r="AAA')
+_ROW_ELEMENT = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_CELL_ELEMENT = re.compile(rb"<(?:\w+:)?c[\s>/]")
 
-    path = source.path
-    if not zipfile.is_zipfile(path):
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _chunk_extent(text: bytes, columns: int) -> tuple[int, int]:
+    """(row bound, column bound) of the ``r="B7"`` references in ``text``; ``columns`` is the
+    widest seen so far.
+
+    Parsing every reference would cost more than the spreadsheet reader itself. The shapes are
+    found by substring search in a translated copy: the longest row numbers give a bound
+    (five digits: below 100,000), and only when that bound could pass the cell limit are the
+    longest ones read (same-length digit strings compare as the numbers do)."""
+    shapes = text.translate(_SHAPES)
+    for letters in (3, 2):
+        if shapes.find(b' r="' + b"A" * letters + b"0") >= 0:
+            found = re.findall(rb' r="([A-Z]{%d})[0-9]' % letters, text)
+            columns = max(columns, *map(_column_number, set(found)))
+            break
+    for digits in range(8, 0, -1):
+        if shapes.find(b"0" * digits + b'"') < 0:
+            continue
+        bound = 10**digits - 1
+        if bound * columns <= MAX_SHEET_CELLS:
+            return bound, columns
+        found = re.findall(rb' r="[A-Z]{0,3}([0-9]{%d})"' % digits, text)
+        if found:
+            return int(max(found)), columns
+    return 0, columns
+
+
+def _sheet_extent(stream: IO[bytes]) -> tuple[int, int]:
+    """(row bound, column bound) a worksheet's XML can make the reader lay out, stopping early
+    once past the limits.
+
+    Rows and cells normally carry their reference (``r="B7"``); where one does not, the reader
+    places it after the one before, so element counts bound the extent instead. The XML is read
+    in chunks cut after a ``>``, so no element is split between two chunks.
+    """
+    rows = row_elements = 0
+    columns = 26  # one-letter columns are not told apart: at most Z
+    rest = b""
+    while True:
+        chunk = stream.read(4 * 1024 * 1024)
+        text = rest + chunk
+        if chunk:
+            cut = text.rfind(b">") + 1
+            text, rest = text[:cut], text[cut:]
+        last_row, columns = _chunk_extent(text, columns)
+        row_elements += len(_ROW_ELEMENT.findall(text)) if b"<row>" in text else text.count(b"<row ")
+        if b"<c>" in text or b"<c/>" in text:  # cells without a reference: count them all
+            columns = max(columns, len(_CELL_ELEMENT.findall(text)))
+        rows = max(rows, last_row, row_elements)
+        if not chunk or rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS:
+            return rows, columns
+
+
+def _check_workbook_extent(archive: zipfile.ZipFile, label: str) -> None:
+    """Refuse a workbook whose XML would unpack to more than we read, or a sheet whose used
+    area is larger than a ledger can be, before the spreadsheet reader allocates it."""
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > MAX_XLSX_XML_BYTES:
         raise DataError(
             Problem(
-                "不是有效的 .xlsx 文件（文件内容不是 Excel 工作簿，可能是改了扩展名的文本文件）", file=label
+                f"Excel 文件解压后过大（{unpacked // (1024 * 1024)} MB，上限 {MAX_XLSX_XML_BYTES // (1024 * 1024)} MB）",
+                file=label,
             )
         )
+    for info in archive.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        with archive.open(info) as stream:
+            rows, columns = _sheet_extent(stream)
+        if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
+            raise DataError(
+                Problem(
+                    f"工作表（{shown(info.filename.rsplit('/', 1)[-1])}）的使用区域过大：到第{rows}行、第{columns}列"
+                    f"（上限 {MAX_SHEET_ROWS} 行、{MAX_SHEET_COLUMNS} 列、共 {MAX_SHEET_CELLS} 个单元格）；"
+                    "请删去表格远处的空白格式或多余内容后另存",
+                    file=label,
+                )
+            )
+
+
+def _read_xlsx(source: DataSource, contract: TableContract, label: str, data: bytes) -> RawTable:
+    from python_calamine import CalamineError, CalamineWorkbook
+
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_workbook_extent(archive, label)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error):
+        raise DataError(
+            Problem(
+                "不是有效的 .xlsx 文件（文件内容不是 Excel 工作簿，可能是改了扩展名的文本文件，或文件已损坏）",
+                file=label,
+            )
+        ) from None
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, OSError, ValueError) as exc:
         raise DataError(
             Problem(f"无法打开 Excel 文件（文件可能已损坏或不完整）：{exc}", file=label)
@@ -283,9 +398,25 @@ def _fill_merged(sheet, rows: list[list[Any]]) -> None:
 # --- Parquet -------------------------------------------------------------------------------
 
 
-def _read_parquet(source: DataSource, contract: TableContract, label: str) -> RawTable:
+MAX_PARQUET_ROWS = 5_000_000
+
+
+def _read_parquet(source: DataSource, contract: TableContract, label: str, data: bytes) -> RawTable:
+    import pyarrow.parquet as pq
+
     try:
-        frame = pd.read_parquet(source.path)
+        metadata = pq.ParquetFile(io.BytesIO(data)).metadata
+        if metadata.num_rows > MAX_PARQUET_ROWS or metadata.num_columns > MAX_SHEET_COLUMNS:
+            raise DataError(
+                Problem(
+                    f"Parquet 文件过大：{metadata.num_rows}行、{metadata.num_columns}列"
+                    f"（上限 {MAX_PARQUET_ROWS} 行、{MAX_SHEET_COLUMNS} 列）",
+                    file=label,
+                )
+            )
+        frame = pd.read_parquet(io.BytesIO(data))
+    except DataError:
+        raise
     except Exception as exc:  # pyarrow raises many types for broken files
         raise DataError(
             Problem(f"无法读取 Parquet 文件（{type(exc).__name__}: {exc}）", file=label)

@@ -7,18 +7,23 @@ never destroys the last good one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import glob
 import io
 import json
 import os
+import stat
 import tempfile
+import time
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError, Problem
+from .errors import OptionError, OutputError, Problem, shown
 from .figures import FigureSet
+from .input_files import display_name, os_reason, read_limited
 
 
 def figures_document(figures: FigureSet, meta: Mapping[str, Any]) -> dict[str, Any]:
@@ -44,24 +49,54 @@ def figures_document(figures: FigureSet, meta: Mapping[str, Any]) -> dict[str, A
     return {**meta, "figures": listed}
 
 
-def figure_changes(previous_json: Path, current: Mapping[str, Any]) -> list[str]:
-    """Lines like ``两新组织总数：450家 → 452家`` against the figures.json of the last good build."""
+FIGURES_JSON_BYTES = 64 * 1024 * 1024
+
+
+def previous_figures(path: Path) -> tuple[dict[str, Any] | None, Problem | None]:
+    """The figures of the last good build's ``NAME.figures.json``, or ``None`` when there is none.
+
+    A damaged file (not JSON, not the expected shape, not a regular file, too large) is set
+    aside with a warning: the new build replaces it and never fails because of it.
+    """
     try:
-        old = json.loads(previous_json.read_text(encoding="utf-8"))
+        info = os.stat(path)
     except (OSError, ValueError):
+        return None, None
+    try:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > FIGURES_JSON_BYTES:
+            raise ValueError("not a regular file of a sensible size")
+        old = json.loads(read_limited(path, path.name, OutputError, FIGURES_JSON_BYTES))
+        if not isinstance(old, dict) or not isinstance(old.get("figures", []), list):
+            raise ValueError("not the expected shape")
+    except (OutputError, ValueError, RecursionError):
+        return None, Problem(
+            "上次生成的数据清单已损坏，无法比较数据变化；本次生成会替换它",
+            file=display_name(path.name),
+            severity="warning",
+        )
+    return old, None
+
+
+def figure_changes(old: Mapping[str, Any] | None, current: Mapping[str, Any]) -> list[str]:
+    """Lines like ``两新组织总数：450家 → 452家`` against the figures.json of the last good build."""
+    if old is None:
         return []
-    before = {f["id"]: f for f in old.get("figures", []) if isinstance(f, dict) and "id" in f}
+    before = {
+        str(f["id"]): f
+        for f in old.get("figures", [])
+        if isinstance(f, dict) and isinstance(f.get("id"), str)
+    }
     lines = []
     for fig in current["figures"]:
         prior = before.get(fig["id"])
         if prior is None:
             lines.append(f"{fig['label']}：新增 {fig['text']}")
         elif prior.get("text") != fig["text"] or prior.get("value") != fig["value"]:
-            lines.append(f"{fig['label']}：{prior.get('text')} → {fig['text']}")
+            lines.append(f"{fig['label']}：{shown(prior.get('text'))} → {fig['text']}")
     now = {f["id"] for f in current["figures"]}
     for fig_id, prior in before.items():
         if fig_id not in now:
-            lines.append(f"{prior.get('label', fig_id)}：不再出现（原为 {prior.get('text')}）")
+            lines.append(f"{shown(prior.get('label', fig_id))}：不再出现（原为 {shown(prior.get('text'))}）")
     return lines
 
 
@@ -83,42 +118,149 @@ def pin_zip_times(content: bytes, day: dt.date) -> bytes:
 
 
 def safe_target(out_dir: Path, filename: str) -> Path:
-    """``out_dir/filename``, refusing any name that would land outside ``out_dir``."""
-    target = (out_dir / filename).resolve()
-    if target.parent != out_dir.resolve():
-        raise OutputError(Problem(f"输出文件名“{filename}”会写到输出文件夹之外"))
-    return target
+    """``out_dir/filename``, refusing any name that would land outside ``out_dir``.
+
+    The name itself is not resolved: when ``out_dir/filename`` is a symlink, the link is what
+    gets replaced, never the file it points to.
+    """
+    if not filename or filename in (".", "..") or "/" in filename or "\\" in filename or "\x00" in filename:
+        raise OutputError(Problem(f"输出文件名“{shown(filename)}”会写到输出文件夹之外"))
+    return out_dir / filename
 
 
-def write_atomically(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write every ``filename → bytes`` into ``out_dir``; all are complete before any is replaced."""
+LOCK_NAME = ".report-gen.lock"
+LOCK_SECONDS = 120
+
+
+@contextlib.contextmanager
+def folder_lock(out_dir: Path) -> Iterator[None]:
+    """Hold an advisory lock on ``out_dir`` so two builds into one folder never interleave
+    their outputs (the .docx of one beside the figures.json of the other). Where the system
+    has no advisory locks, builds simply are not serialised."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; one build at a time is the user's to keep
+        yield
+        return
+    try:
+        fd = os.open(out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    except OSError as exc:
+        raise OutputError(
+            Problem(f"无法在输出文件夹 {display_name(out_dir)} 中建立锁文件（{os_reason(exc)}）")
+        ) from None
+    try:
+        deadline = time.monotonic() + LOCK_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise OutputError(
+                        Problem(
+                            f"输出文件夹 {display_name(out_dir)} 正被另一次生成占用，等待{LOCK_SECONDS}秒后仍未释放"
+                        )
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _new_file_mode() -> int:
+    """The mode a new file gets here (0666 less the umask), as ``open`` would give it."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _remove_leftovers(out_dir: Path, filenames: Iterable[str]) -> None:
+    """Temporary files an interrupted build left (``.NAME.docx.x1y2.tmp``); called under the lock,
+    so no other build is still writing them."""
+    for filename in filenames:
+        for leftover in out_dir.glob(f".{glob.escape(filename)}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if not stat.S_ISDIR(os.lstat(leftover).st_mode):
+                    os.unlink(leftover)
+
+
+def write_atomically(
+    out_dir: Path, files: Mapping[str, bytes], inputs: Iterable[Path] = (), lock: bool = True
+) -> list[Path]:
+    """Write every ``filename → bytes`` into ``out_dir``; all are complete before any is replaced.
+
+    Under the folder's lock: leftover temporary files of these names are removed, each file is
+    written to a temporary file, given the mode of the file it replaces (or a new file's mode),
+    and renamed over its target. A target that is one of ``inputs`` is refused before anything
+    is written.
+    """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(Problem(f"无法创建输出文件夹 {out_dir}（{exc.strerror}）")) from None
+        raise OutputError(Problem(f"无法创建输出文件夹 {display_name(out_dir)}（{exc.strerror}）")) from None
+    targets = {filename: safe_target(out_dir, filename) for filename in files}
+    refuse_overwriting_inputs(targets.values(), inputs)
+    with folder_lock(out_dir) if lock else contextlib.nullcontext():
+        _remove_leftovers(out_dir, files)
+        return _write_all(out_dir, files, targets)
+
+
+def _write_all(out_dir: Path, files: Mapping[str, bytes], targets: Mapping[str, Path]) -> list[Path]:
     staged: list[tuple[str, Path]] = []
+    new_mode = _new_file_mode()
     try:
         for filename, content in files.items():
-            target = safe_target(out_dir, filename)
-            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{target.name}.", suffix=".tmp")
+            target = targets[filename]
+            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{filename}.", suffix=".tmp")
             staged.append((tmp, target))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(content)
                 handle.flush()
                 os.fsync(handle.fileno())
+            try:
+                old = os.lstat(target)
+                mode = stat.S_IMODE(old.st_mode) if stat.S_ISREG(old.st_mode) else new_mode
+            except OSError:
+                mode = new_mode
+            os.chmod(tmp, mode)
         written = []
         for tmp, target in staged:
             try:
                 os.replace(tmp, target)
             except PermissionError:
                 raise OutputError(
-                    Problem(f"无法覆盖 {target}（文件可能正在 Word 或 WPS 中打开，请关闭后重试）")
+                    Problem(
+                        f"无法覆盖 {display_name(target)}（文件可能正在 Word 或 WPS 中打开，或没有写权限，请关闭后重试）"
+                    )
                 ) from None
+            except IsADirectoryError:
+                raise OutputError(Problem(f"无法写出 {display_name(target)}：同名的文件夹挡住了它")) from None
             written.append(target)
         return written
     except OSError as exc:
-        raise OutputError(Problem(f"无法写入输出文件夹 {out_dir}（{exc.strerror or exc}）")) from None
+        raise OutputError(
+            Problem(f"无法写入输出文件夹 {display_name(out_dir)}（{exc.strerror or exc}）")
+        ) from None
     finally:
         for tmp, _ in staged:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+
+
+def refuse_overwriting_inputs(targets: Iterable[Path], inputs: Iterable[Path]) -> None:
+    """Raise :class:`OutputError` when an output would replace one of the build's input files."""
+    existing = []
+    for path in inputs:
+        with contextlib.suppress(OSError, ValueError):
+            existing.append(os.stat(path))
+    for target in targets:
+        try:  # the entry that would be replaced: a symlink there is replaced, not followed
+            info = os.lstat(target)
+        except (OSError, ValueError):
+            continue
+        if any(os.path.samestat(info, other) for other in existing):
+            raise OptionError(
+                Problem(
+                    f"不能写到 {display_name(target)}：它是本次的输入文件，写出会覆盖它；请换一个输出位置"
+                )
+            )

@@ -30,7 +30,10 @@ def builtin_config(name: str) -> Path | None:
     if "/" in stem or "\\" in stem:
         return None
     path = _builtin_root("config") / f"{stem}.yaml"
-    return path if path.is_file() else None
+    try:
+        return path if path.is_file() else None
+    except (OSError, ValueError):  # a name too long, or with a NUL: no such built-in config
+        return None
 
 
 def builtin_config_folder() -> Path:

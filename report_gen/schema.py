@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .dates import parse_date
+from .dates import FIRST_YEAR, LAST_YEAR, parse_date
 
 
 @dataclass
@@ -33,15 +34,24 @@ def _describe(value: Any) -> str:
     return f"{value!r} ({type(value).__name__})"
 
 
+# Bounds on config values: text no template needs longer, numbers no report states larger.
+TEXT_CHARS = 20_000
+NUMBER_LIMIT = 1e15
+
+
 @dataclass
 class Str(Spec):
     choices: tuple[str, ...] = ()
+    max_length: int = TEXT_CHARS
 
     def check(self, value: Any, path: str, out: list[tuple[str, str]]) -> Any:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             out.append((path, f"expected text, got {_describe(value)}"))
             return None
         text = str(value)
+        if len(text) > self.max_length:
+            out.append((path, f"is {len(text)} characters long; at most {self.max_length} are allowed"))
+            return None
         if self.choices and text not in self.choices:
             hint = difflib.get_close_matches(text, self.choices, n=1)
             extra = f"; did you mean {hint[0]!r}?" if hint else ""
@@ -75,6 +85,9 @@ class Num(Spec):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             out.append((path, f"expected a number, got {_describe(value)}"))
             return None
+        if not math.isfinite(value) or abs(value) > NUMBER_LIMIT:
+            out.append((path, f"{value!r} is not a number a report can state (at most {NUMBER_LIMIT:.0e})"))
+            return None
         return value
 
 
@@ -93,6 +106,9 @@ class Date(Spec):
         parsed = parse_date(value) if isinstance(value, (str, int, dt.date)) else None
         if parsed is None:
             out.append((path, f"{value} is not a real date (expected YYYY-MM-DD)"))
+        elif not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            out.append((path, f"{parsed} is outside the years {FIRST_YEAR}–{LAST_YEAR}"))
+            return None
         return parsed
 
 
@@ -131,7 +147,9 @@ class Map(Spec):
                 continue
             if sub is None:
                 continue
-            result[key] = spec.check(sub, sub_path, out)
+            checked = spec.check(sub, sub_path, out)
+            if checked is not None:  # a value that failed its check is reported, not passed on
+                result[key] = checked
         for key, spec in self.fields.items():
             if spec.required and value.get(key) is None:
                 sub_path = f"{path}.{key}" if path else key
@@ -149,7 +167,8 @@ class MapOf(Spec):
         if not isinstance(value, Mapping):
             out.append((path, f"expected a mapping of ids, got {_describe(value)}"))
             return None
-        return {str(k): self.value.check(v, f"{path}.{k}", out) for k, v in value.items() if v is not None}
+        checked = {str(k): self.value.check(v, f"{path}.{k}", out) for k, v in value.items() if v is not None}
+        return {k: v for k, v in checked.items() if v is not None}
 
 
 @dataclass

@@ -138,12 +138,11 @@ def check_consistency(config: Config, figures: FigureSet) -> list[Problem]:
     for i, rule in enumerate(config.raw.get("checks") or []):
         try:
             expr = compile_expression(rule, values)
+            holds = any(values[n] is None for n in expr.names) or expr.evaluate(values)
         except ExpressionError as exc:
             problems.append(Problem(str(exc), key=f"checks[{i}]"))
             continue
-        if any(values[n] is None for n in expr.names):
-            continue
-        if not expr.evaluate(values):
+        if not holds:
             shown = "，".join(f"{n}={values[n]}" for n in sorted(expr.names))
             problems.append(Problem(f"数据自相矛盾：{rule} 不成立（{shown}）", key=f"checks[{i}]"))
     for fig in figures:

@@ -35,7 +35,7 @@ def native(text: str | Path, base: Path | None = None) -> Path:
     if _WINDOWS_ABSOLUTE.match(raw):
         raise ForeignPathError(raw)
     as_written = base / raw if base is not None else Path(raw)
-    if "\\" not in raw or as_written.exists():
+    if "\\" not in raw or os.path.exists(as_written):
         return as_written
     converted = raw.replace("\\", "/")
     return base / converted if base is not None else Path(converted)
@@ -55,18 +55,20 @@ def locate(path: Path) -> Path:
     Archives made on Chinese Windows store names in GBK; unzipped on Linux they keep
     those bytes, so ``台账.csv`` in a config would not find the file. Returns ``path``
     unchanged when it exists, on Windows, or when no GBK-named match exists either.
+    (``os.path.exists``, unlike ``Path.exists``, is false for a name too long to look up,
+    which is then reported when the file is read.)
     """
-    if os.name == "nt" or path.exists():
+    if os.name == "nt" or os.path.exists(path):
         return path
     found = Path(path.anchor) if path.is_absolute() else Path()
     for part in path.parts[1:] if path.is_absolute() else path.parts:
         candidate = found / part
-        if not candidate.exists():
+        if not os.path.exists(candidate):
             try:
                 gbk = os.fsdecode(part.encode("gb18030"))
             except UnicodeEncodeError:  # already undecoded bytes: nothing else to try
                 return path
-            if gbk == part or not (found / gbk).exists():
+            if gbk == part or not os.path.exists(found / gbk):
                 return path
             candidate = found / gbk
         found = candidate

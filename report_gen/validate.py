@@ -27,7 +27,11 @@ PROBLEMS_PER_COLUMN = 20
 BLANK_MARKS = ["/", "／", "-", "－", "—", "——", "--", "\\"]
 _FULL_WIDTH = dict(zip("０１２３４５６７８９，．－＋", "0123456789,.-+", strict=True))
 # Explicit classes, not \s or \d: pandas runs those through Python's re cell by cell.
-_INT_SHAPE = "^([+-]?[0-9]+(?:[.][0-9]+)?) *[\u4e00-\u9fff]{0,2}$"  # 1200, 12.0, 1200人
+_INT_SHAPE = "^([+-]?[0-9]{1,15}(?:[.][0-9]{1,15})?) *[\u4e00-\u9fff]{0,2}$"  # 1200, 12.0, 1200人
+# Counts of people and organisations: anything larger is a typo or a pasted ID, and would not
+# fit the whole-number type (2^63) nor be stated in a report.
+MAX_COUNT = 10**12
+_INT_DIGITS = 13
 _SPACES = "[ \t\r\n\u3000]"
 _BOOL_TEXT = {w: "1" for w in TRUE_WORDS} | {w: "0" for w in FALSE_WORDS if w}
 
@@ -124,7 +128,7 @@ def _parse_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
         for wide, narrow in _FULL_WIDTH.items():
             cleaned = cleaned.str.replace(wide, narrow, regex=False)
     cleaned = cleaned.str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
-    plain = cleaned.str.isdigit().fillna(False).astype(bool)  # the common case, without regex
+    plain = arrow_text.is_ascii_digits(cleaned) & (cleaned.str.len() <= _INT_DIGITS).fillna(False)
     shaped = plain.copy()
     digits = cleaned.where(plain)
     other = cleaned.notna() & ~plain
@@ -135,7 +139,7 @@ def _parse_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
         digits[other] = rest.str.replace(" *[\u4e00-\u9fff]{1,2}$", "", regex=True).where(ok)
     number = arrow_text.to_float(digits)
     blank = text.isna()
-    bad = ~blank & (number.isna() | (number != number.round()))
+    bad = ~blank & (number.isna() | (number != number.round()) | (number.abs() > MAX_COUNT))
     return number.where(~bad).round().astype("Int64"), bad
 
 

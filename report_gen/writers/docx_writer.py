@@ -189,7 +189,7 @@ class DocxWriter:
             ooxml.set_indent(ppr, self.layout.char_twips, left_chars=1)
 
         def make_run(text: str | None):
-            run = paragraph.add_run(text or "")
+            run = paragraph.add_run(ooxml.xml_text(text or ""))
             return run._r
 
         ooxml.add_page_field(make_run)
@@ -198,12 +198,12 @@ class DocxWriter:
 
     def _add(self, text: str, style: str) -> DocxParagraph:
         if PLACEHOLDER not in text:
-            paragraph = self.doc.add_paragraph(text)
+            paragraph = self.doc.add_paragraph(ooxml.xml_text(text))
         else:  # a draft: what is still to be filled in stands out in yellow
             paragraph = self.doc.add_paragraph()
             for piece in PLACEHOLDER_TEXT.split(text):
                 if piece:
-                    run = paragraph.add_run(piece)
+                    run = paragraph.add_run(ooxml.xml_text(piece))
                     if PLACEHOLDER_TEXT.fullmatch(piece):
                         ooxml.set_highlight(run._r)
         self._style(paragraph, style)
@@ -224,7 +224,7 @@ class DocxWriter:
             self._add(report.authority, "Authority")
         paragraph = self._add("", "Report Title")
         for i, line in enumerate(balanced_title_lines(report.title, self.layout.title_chars_per_line)):
-            run = paragraph.add_run(line)
+            run = paragraph.add_run(ooxml.xml_text(line))
             if i:
                 run._r.addprevious(ooxml.OxmlElement("w:br"))
 
@@ -252,7 +252,7 @@ class DocxWriter:
         for r, (tr, values) in enumerate(zip(tbl.tr_lst, [table.header, *table.rows], strict=True)):
             for tc, text in zip(tr.tc_lst, values, strict=True):
                 paragraph = DocxParagraph(tc.p_lst[0], grid)
-                paragraph.add_run(text)
+                paragraph.add_run(ooxml.xml_text(text))
                 self._style(paragraph, "Table Header" if r == 0 else "Table Text")
                 if r == 0:
                     ooxml.set_cell_bottom_border(tc, 6)
@@ -303,9 +303,9 @@ class DocxWriter:
         for block in report.appendix:
             self.block(block)
         props = self.doc.core_properties
-        props.title = report.title
-        props.author = report.authority
-        props.last_modified_by = report.authority
+        props.title = ooxml.xml_text(report.title)
+        props.author = ooxml.xml_text(report.authority)
+        props.last_modified_by = ooxml.xml_text(report.authority)
         props.revision = 1
         stamp = dt.datetime(date.year, date.month, date.day)
         props.created = stamp

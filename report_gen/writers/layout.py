@@ -61,6 +61,45 @@ class Layout:
         return list(dict.fromkeys(names))
 
 
+# Values a page can take: a zero line length or a 500 mm margin is a typo, not a layout.
+_BOUNDS: dict[str, tuple[float, float]] = {
+    "title_chars_per_line": (5, 60),
+    "line_pitch_twips": (100, 2000),
+    "char_spacing": (-100, 100),
+    "paper_mm": (100, 1200),
+    "footer_mm": (0, 100),
+}
+_SIZE_PT = (5, 72)
+_MARGIN_MM = (0, 100)
+MIN_TEXT_WIDTH_MM = 50
+MAX_FONT_NAME = 64
+
+
+def _bounds(key: str) -> tuple[float, float] | None:
+    if key in _BOUNDS:
+        return _BOUNDS[key]
+    if key.endswith("_size_pt"):
+        return _SIZE_PT
+    if key.startswith("margin_"):
+        return _MARGIN_MM
+    return None
+
+
+def _check_value(key: str, value: Any) -> str | None:
+    """Why ``value`` is outside what ``style.key`` may be, or ``None``."""
+    values = value if isinstance(value, tuple) else (value,)
+    limits = _bounds(key)
+    for item in values:
+        if isinstance(item, str) and (
+            not item.strip() or len(item) > MAX_FONT_NAME or not item.isprintable()
+        ):
+            return f"expected a font name of 1–{MAX_FONT_NAME} printable characters, got {item[:80]!r}"
+        if limits and isinstance(item, (int, float)) and not isinstance(item, bool):
+            if not (math.isfinite(item) and limits[0] <= item <= limits[1]):
+                return f"{item!r} is outside {limits[0]:g}–{limits[1]:g}"
+    return None
+
+
 def layout_from_config(style: Mapping[str, Any] | None) -> Layout:
     """Defaults overridden by the config's ``style`` mapping; unknown keys and wrong types are errors."""
     fields = {f.name: f for f in dataclasses.fields(Layout)}
@@ -86,13 +125,25 @@ def layout_from_config(style: Mapping[str, Any] | None) -> Layout:
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
                     raise TypeError("a number")
                 value = type(default)(value)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             problems.append(Problem(f"expected {exc}, got {value!r}", key=f"style.{key}"))
+            continue
+        reason = _check_value(key, value)
+        if reason:
+            problems.append(Problem(reason, key=f"style.{key}"))
             continue
         changes[key] = value
     if problems:
         raise ConfigError(problems)
-    return dataclasses.replace(defaults, **changes)
+    layout = dataclasses.replace(defaults, **changes)
+    if layout.text_width_mm < MIN_TEXT_WIDTH_MM:
+        raise ConfigError(
+            Problem(
+                f"the margins leave {layout.text_width_mm:g} mm of text width; at least {MIN_TEXT_WIDTH_MM} mm",
+                key="style.margin_left_mm",
+            )
+        )
+    return layout
 
 
 BREAK_AFTER = "的和与及、，"

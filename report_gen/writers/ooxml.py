@@ -9,11 +9,22 @@ all accept the file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
+
+# Characters XML 1.0 cannot hold (control characters other than tab and line breaks, lone
+# surrogates, U+FFFE/U+FFFF): a ledger cell with a vertical tab would make the file unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML cannot hold replaced by a space."""
+    return _NOT_XML.sub(" ", text)
+
 
 PPR_SEQ = (
     "pStyle",
@@ -453,4 +464,4 @@ def mark_header_row(tr: BaseOxmlElement) -> None:
 def set_picture_alt_text(inline: BaseOxmlElement, text: str) -> None:
     doc_pr = inline.find(qn("wp:docPr"))
     if doc_pr is not None:
-        doc_pr.set("descr", text)
+        doc_pr.set("descr", xml_text(text))

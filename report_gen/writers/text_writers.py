@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 
 from ..config import PLACEHOLDER_TEXT
 from ..document import Heading, PageBreak, Paragraph, Picture, Report, Table
@@ -96,8 +97,16 @@ def write_html(report: Report, layout: Layout) -> bytes:
     return "\n".join(parts).encode("utf-8")
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+_MD_LINE_START = re.compile(r"^(?=[#>+-])|(?<=^[0-9])(?=[.)])|(?<=^[0-9][0-9])(?=[.)])")
+_LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x85\u2028\u2029]+")
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+    """Text as one line of Markdown that renders as itself: no line break that could start a
+    heading or list, markup characters backslash-escaped, HTML (``<script>``) as entities."""
+    text = _MD_SPECIAL.sub(r"\\\1", html.escape(_LINE_BREAKS.sub(" ", text), quote=False))
+    return _MD_LINE_START.sub(r"\\", text, count=1)
 
 
 def write_markdown(report: Report) -> bytes:

@@ -19,13 +19,23 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+import markupsafe
 
 from ..charts import ChartImage
 from ..document import Table
 from ..errors import Problem, TemplateError
+from ..input_files import DOCX_BYTES, read_limited
+from ..sandbox import LimitedEnvironment
+from .ooxml import xml_text
 
 TEXT_WIDTH_MM = 156
+
+
+def _xml_safe(value: Any) -> Any:
+    """What a placeholder prints, without characters XML cannot hold (pictures pass as they are)."""
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(xml_text(value))
+    return xml_text(value) if isinstance(value, str) else value
 
 
 def fill_word_template(
@@ -35,8 +45,9 @@ def fill_word_template(
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage
 
+    content = read_limited(path, "Word 模板", TemplateError, DOCX_BYTES, "template")
     try:
-        template = DocxTemplate(str(path))
+        template = DocxTemplate(io.BytesIO(content))
         template.init_docx()
     except Exception as exc:  # python-docx raises several types for files that are not .docx
         raise TemplateError(
@@ -51,13 +62,17 @@ def fill_word_template(
         table.id: {"caption": table.caption_text, "header": table.header, "rows": table.rows}
         for table in tables.values()
     }
-    environment = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+    environment = LimitedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_xml_safe)
     try:
         template.render(values, jinja_env=environment, autoescape=True)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(Problem(f"Word 模板语法错误：{exc.message}", file=path.name)) from None
     except jinja2.TemplateError as exc:
         raise TemplateError(Problem(f"Word 模板引用了未定义或不允许的内容：{exc}", file=path.name)) from None
+    except (RecursionError, OverflowError, ValueError, TypeError, ArithmeticError) as exc:
+        raise TemplateError(
+            Problem(f"Word 模板无法填写：{type(exc).__name__}: {exc}", file=path.name)
+        ) from None
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
