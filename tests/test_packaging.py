@@ -55,7 +55,7 @@ def test_wheel_install_builds_a_district_config_outside_the_repository(tmp_path)
     shutil.copy(SAMPLE_DATA / "organizations_2025.csv", district / "ledger.csv")
     (district / "d.yaml").write_text(
         "extends: base.yaml\n"
-        "report: {authority: 中共测试区委组织部, district: 测试区, title: 关于测试区“两新组织”党建工作情况的调研报告,\n"
+        "report: {district: 青溪区,\n"
         "         year: 2025, survey_period: {start: 2025-11-25, end: 2025-11-30}, date: 2025-12-05}\n"
         "data: {organizations: ledger.csv}\n",
         encoding="utf-8",
@@ -65,7 +65,8 @@ def test_wheel_install_builds_a_district_config_outside_the_repository(tmp_path)
             str(python),
             "-c",
             "import report_gen, sys; print(report_gen.__file__); "
-            "from report_gen.cli import run; sys.exit(run(['build', 'd.yaml', '--out', 'out']))",
+            "from report_gen.cli import run; code = run(['build', 'd.yaml', '--out', 'out']); "
+            "sys.exit(code or run(['init', 'new', '--ledger', 'ledger.csv', '--district', '青溪区', '--year', '2025']))",
         ],
         cwd=district,
         capture_output=True,
@@ -75,3 +76,5 @@ def test_wheel_install_builds_a_district_config_outside_the_repository(tmp_path)
     assert result.returncode == 0, result.stderr
     assert str(env_dir) in result.stdout.splitlines()[0]  # the installed copy, not the clone
     assert (district / "out" / "d.docx").is_file()
+    # The district config `init` writes comes from the installed package too.
+    assert "extends: base.yaml" in (district / "new" / "青溪区.yaml").read_text(encoding="utf-8")
