@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -145,7 +146,10 @@ def sample_copy(tmp_path) -> Path:
 
 
 def pytest_collection_finish(session):
-    """Start the slow install-script run in the background when one of its tests was selected."""
+    """Start the slow install-script run in the background when one of its tests was selected.
+    Under pytest-xdist every worker collects every test: the worker that runs them starts it."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     if any(item.nodeid.startswith("tests/test_install_script.py") for item in session.items):
         from . import test_install_script
 
