@@ -168,6 +168,8 @@ def test_lagging_streets_are_named_with_rate_and_gap(tmp_path):
     # 18 of 20 covered: 90.0%; 乙街道 8 of 10: 80.0%, ten points behind.
     assert coverage_behind(rows, "所属街道", 3) == [("乙街道", "80.0%", "10")]
     assert figures["streets_behind"].groups[0].text == "80.0%"
+    county, _, _ = evaluate(tmp_path / "county", orgs, sets=["report.district=白沙县"])
+    assert county["streets_behind"].comparison["versus"] == "全县"
 
 
 def test_lagging_industries_are_named_and_streets_level_are_not(tmp_path):
