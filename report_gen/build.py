@@ -177,6 +177,7 @@ def build(
             for k, t in ledgers.tables.items()
         },
         "problems_stated": [p.id for p in findings.problems],
+        "problems": [trace.as_json() for trace in findings.traces],
     }
     files: dict[str, bytes] = {}
     if "docx" in formats or soffice is not None:

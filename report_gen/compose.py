@@ -33,6 +33,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from . import resources
 from . import zh_numbers as zn
 from .charts import ChartImage
+from .comparisons import named_text, points_gap
 from .config import Config
 from .document import Heading, Mention, PageBreak, Paragraph, Picture, Provenance, Report, Table
 from .errors import ConfigError, TemplateError
@@ -216,6 +217,51 @@ class FigureView:
         value = self._figure.value
         return value is not None and zn.round_half_up(value, 1) >= 100
 
+    # -- comparisons and gaps --------------------------------------------------------
+
+    def below(self, other: FigureView) -> str | None:
+        """How far this rate is below ``other``, as printed: ``11.2个百分点``; ``None`` when it is
+        not below (or either is undefined). ``{% set gap = f.a.below(f.b) %}{% if gap %}…``"""
+        mine, theirs = self._figure.value, other._figure.value
+        if mine is None or theirs is None:
+            return None
+        gap = points_gap(theirs, mine)
+        if gap <= 0:
+            return None
+        self._tracker.use(self._figure.id)
+        other._tracker.use(other._figure.id)
+        return self._generated(f"{zn.decimal_text(gap)}个百分点")
+
+    @property
+    def named(self) -> str:
+        """A comparison's groups with their rates and gaps, furthest behind first (at most its
+        ``limit``): 石桥镇党组织覆盖率为60.0%，低于全区4.4个百分点；…; empty when none."""
+        spec = self._figure.comparison
+        if spec is None:
+            raise jinja2.UndefinedError(f"{self._figure.id} is not a comparison: it has no .named")
+        groups = self._figure.groups[: spec.get("limit") or None]
+        if not groups:
+            return ""
+        self._tracker.use(self._figure.id)
+        return self._generated(named_text(groups, spec["label"], spec["versus"], spec.get("worse", "lower")))
+
+    @property
+    def names(self) -> str:
+        """A comparison's groups, furthest behind first (at most its ``limit``): 石桥镇、桂香街道."""
+        spec = self._figure.comparison or {}
+        return "、".join(g.name for g in self._figure.groups[: spec.get("limit") or None])
+
+    @property
+    def omitted(self) -> int:
+        """How many groups behind the district a comparison counts but does not name (its ``limit``)."""
+        spec = self._figure.comparison or {}
+        return max(0, len(self._figure.groups) - (spec.get("limit") or len(self._figure.groups)))
+
+    @property
+    def groups(self) -> list[dict[str, str]]:
+        """A comparison's groups behind the district: ``name``, ``text`` (60.0%), ``gap`` (4.4个百分点)."""
+        return [{"name": g.name, "text": g.text, "gap": g.gap_text} for g in self._figure.groups]
+
     @property
     def first(self) -> bool:
         """Something this year where there was none last year (首次 rather than 继续)."""
@@ -359,8 +405,8 @@ class Composer:
             "survey_period_text": rep.period_placeholder or zn.period_text(rep.survey_start, rep.survey_end),
             "has_previous": any(f.previous is not None for f in self.figures),
             # 全区 / 全县 and 区委 / 县委, after the kind of district this report is about.
-            "whole": "全" + _district_kind(rep.district),
-            "committee": _district_kind(rep.district) + "委",
+            "whole": rep.whole,
+            "committee": rep.kind + "委",
         }
         views = _Figures(self.figures, self.tracker)
         return {
@@ -703,11 +749,6 @@ class _NarrativeAccess(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._data)
-
-
-def _district_kind(district: str) -> str:
-    """区, 县, 市 or 旗: the last character of the district's name when it is one of these."""
-    return district[-1] if district[-1:] in ("区", "县", "市", "旗") else "区"
 
 
 def _shifted(marks: Provenance, offset: int, into: Provenance) -> None:

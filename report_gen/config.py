@@ -304,6 +304,27 @@ CONFIG_SCHEMA = Map(
                 }
             )
         ),
+        "comparisons": MapOf(
+            doc="groups (streets, industries, categories) behind the district on a rate; each is a figure",
+            value=Map(
+                fields={
+                    "figure": Str(required=True, doc="a rate indicator (printed in %)"),
+                    "by": Str(required=True, doc="ledger column to group by: street, industry, category…"),
+                    "group_label": Str(doc="what a group is called, e.g. 街道（乡镇）"),
+                    "label": Str(doc="the figure's name (default: derived from the rate and threshold)"),
+                    "points": Num(required=True, doc="named when more than this many 百分点 behind"),
+                    "min_orgs": Int(minimum=1, doc="groups with fewer rows than this are not named"),
+                    "limit": Int(minimum=1, doc="name at most this many, furthest behind first"),
+                    "worse": Str(choices=("lower", "higher"), doc="which way is behind (default lower)"),
+                }
+            ),
+        ),
+        "findings": Map(
+            doc="how the problems found are stated",
+            fields={
+                "max_problems": Int(minimum=1, doc="state at most this many problems, the most severe first"),
+            },
+        ),
         "problems": MapOf(
             value=Map(
                 fields={
@@ -311,6 +332,11 @@ CONFIG_SCHEMA = Map(
                     "text": Str(required=True),
                     "when": Any_(doc="condition over figures; absent = always stated"),
                     "threshold": Num(),
+                    "severity": Int(
+                        minimum=1,
+                        maximum=5,
+                        doc="1 (minor) to 5 (most serious); problems are stated in this order",
+                    ),
                 }
             )
         ),
@@ -319,7 +345,8 @@ CONFIG_SCHEMA = Map(
                 fields={
                     "title": Str(required=True),
                     "text": Str(required=True),
-                    "for": List(item=Str(), doc="problem ids; absent = always stated"),
+                    "for": List(item=Str(), doc="problem ids it answers; stated when one of them is"),
+                    "general": Bool(doc="answers no particular problem and is always stated"),
                 }
             )
         ),
@@ -378,6 +405,16 @@ class ReportInfo:
     date_placeholder: str | None = None
     """In a draft, the 【待填写】 text standing for a date not yet chosen (printed instead of it)."""
     period_placeholder: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """区, 县, 市 or 旗: the last character of the district's name when it is one of these."""
+        return self.district[-1] if self.district[-1:] in ("区", "县", "市", "旗") else "区"
+
+    @property
+    def whole(self) -> str:
+        """How the report names the whole district: 全区, 全县, 全市 or 全旗."""
+        return "全" + self.kind
 
 
 @dataclass(frozen=True)
@@ -496,7 +533,8 @@ def _read_config_file(
                 )
             )
         parent_path = builtin
-    return deep_merge(_read_config_file(resolved(parent_path, "extends"), (*chain, path), read), data)
+    parent_data = _read_config_file(resolved(parent_path, "extends"), (*chain, path), read)
+    return switch_off_problems(deep_merge(parent_data, data), _nulled(data.get("problems")))
 
 
 def _is_dir(path: Path) -> bool:
@@ -514,6 +552,32 @@ def resolved(path: Path, key: str | None = None) -> Path:
     except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a symlink loop
         reason = os_reason(exc) if isinstance(exc, OSError) else "符号链接形成循环"
         raise ConfigError(Problem(f"无法使用此路径：{reason}", file=display_name(path), key=key)) from None
+
+
+def _nulled(problems: Any) -> list[str]:
+    return [k for k, v in problems.items() if v is None] if isinstance(problems, dict) else []
+
+
+def switch_off_problems(raw: dict[str, Any], off: list[str]) -> dict[str, Any]:
+    """Problems a config removes (``problems: {x: null}``) leave the recommendations' ``for`` lists;
+    a recommendation that answered only removed problems is removed too."""
+    for key in off:
+        (raw.get("problems") or {}).pop(key, None)
+    recommendations = raw.get("recommendations")
+    if not off or not isinstance(recommendations, dict):
+        return raw
+    for rec_id, rec in list(recommendations.items()):
+        answers = rec.get("for") if isinstance(rec, dict) else None
+        if isinstance(answers, str):
+            answers = [answers]
+        if not isinstance(answers, list) or not set(answers) & set(off):
+            continue
+        kept = [a for a in answers if a not in off]
+        if kept:
+            rec["for"] = kept
+        else:
+            del recommendations[rec_id]
+    return raw
 
 
 def _config_text(content: bytes, path: Path) -> str:
@@ -683,6 +747,7 @@ def load_config(
     raw = _read_config_file(path, read=config_files)
     origin = _origin(raw, sets or [])
     raw = apply_overrides(raw, sets or [])
+    raw = switch_off_problems(raw, _nulled(raw.get("problems")))
     for item in data_overrides or []:
         table, value = parse_assignment(item, "--data")
         if table not in TABLE_NAMES:
@@ -836,9 +901,38 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
                 issues.append((f"{key}.claims.{ref}", f"{ref!r} is not a figure id"))
     problems = cfg.get("problems") or {}
     for key, rec in (cfg.get("recommendations") or {}).items():
-        for i, ref in enumerate(rec.get("for") or []):
+        answers = [ref for ref in rec.get("for") or [] if ref is not None]
+        for i, ref in enumerate(answers):
             if ref not in problems:
                 issues.append((f"recommendations.{key}.for[{i}]", f"{ref!r} is not a problem id"))
+        if not answers and not rec.get("general"):
+            issues.append(
+                (
+                    f"recommendations.{key}",
+                    "answers no problem: list the problems it answers in `for`, or say `general: true`",
+                )
+            )
+        elif answers and rec.get("general"):
+            issues.append((f"recommendations.{key}.general", "a recommendation with `for` is not general"))
+    ledger_columns = {c.name for c in CONTRACTS["organizations"].columns}
+    for key, spec in (cfg.get("comparisons") or {}).items():
+        if spec.get("figure") is not None and spec["figure"] not in indicators:
+            issues.append((f"comparisons.{key}.figure", f"{spec['figure']!r} is not an indicator id"))
+        elif spec.get("figure") is not None and indicators[spec["figure"]].get("table", "organizations") != (
+            "organizations"
+        ):
+            issues.append(
+                (f"comparisons.{key}.figure", "only figures of the organisations ledger are compared")
+            )
+        if spec.get("by") is not None and spec["by"] not in ledger_columns:
+            issues.append(
+                (
+                    f"comparisons.{key}.by",
+                    f"{spec['by']!r} is not a ledger column ({', '.join(sorted(ledger_columns))})",
+                )
+            )
+        if key in figure_ids:
+            issues.append((f"comparisons.{key}", "has the same id as an indicator or manual figure"))
 
 
 def _narrative_claims(node: Any, path: str = "narrative") -> list[tuple[str, dict[str, str]]]:

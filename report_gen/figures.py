@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import zh_numbers as zn
+from .comparisons import GroupGap, groups_behind
 from .config import Config
 from .errors import ConfigError, Problem
 from .expr import HISTORY, Expression, ExpressionError, compile_expression
@@ -64,6 +65,10 @@ class Figure:
     """Words besides its label that name the figure in prose (覆盖面), for the direction check."""
     notable: bool = False
     """Its change from last year passes the config's ``year_on_year`` thresholds (明显, worth stating)."""
+    groups: list[GroupGap] = field(default_factory=list)
+    """For a comparison: the groups behind the district, furthest first (its value counts them)."""
+    comparison: dict[str, Any] | None = None
+    """For a comparison: what it compares (figure, column, threshold, limit, the word for the district)."""
 
     @property
     def column_label(self) -> str:
@@ -235,6 +240,17 @@ class IndicatorEngine:
     def grouped(self, ind_id: str, by: str) -> pd.Series:
         return self._evaluate(ind_id, by)
 
+    def group_sizes(self, ind_id: str, by: str) -> pd.Series:
+        """Rows behind each group's value: a share's ``within`` rows, else all rows of the group."""
+        frame = self.frames.get(self.defs[ind_id].get("table", "organizations"))
+        if frame is None:
+            return pd.Series(dtype=int)
+        if self.defs[ind_id]["agg"] == "share":
+            rows = self._mask(ind_id, "within", frame)
+        else:
+            rows = pd.Series(True, index=frame.index)
+        return rows.groupby(frame[by], sort=False).sum().reindex(_groups(frame, by), fill_value=0)
+
     def _evaluate(self, ind_id: str, by: str | None) -> Any:
         key = (ind_id, by)
         if key in self._cache:
@@ -342,7 +358,7 @@ def _default_format(spec: Mapping[str, Any]) -> str:
     return "count"
 
 
-_PARAM_REF = re.compile(r"params\.(\w+)")
+_PARAM_REF = re.compile(r"params\.([A-Za-z_][A-Za-z0-9_]*)")  # ASCII: 人 after the name is text
 
 
 def _definition(spec: Mapping[str, Any], params: Mapping[str, Any]) -> str:
@@ -429,6 +445,7 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
             },
         )
     _mark_notable(figures, config.section("year_on_year"))
+    figures.update(_comparisons(config, engine, figures))
     return FigureSet(figures, engine)
 
 
@@ -445,3 +462,61 @@ def _mark_notable(figures: Mapping[str, Figure], spec: Mapping[str, Any]) -> Non
             fig.notable = (
                 fig.previous != 0 and abs(fig.value - fig.previous) / fig.previous * 100 >= min_percent
             )
+
+
+def _comparisons(config: Config, engine: IndicatorEngine, figures: dict[str, Figure]) -> dict[str, Figure]:
+    """One figure per ``comparisons`` entry: how many groups lag the district on a rate, and which.
+    Undefined (``None``) when the district rate is, or when the ledger leaves the column blank."""
+    found: dict[str, Figure] = {}
+    versus = config.report.whole
+    for cmp_id, spec in config.section("comparisons").items():
+        rate = figures.get(spec["figure"])
+        if rate is None:
+            continue  # its table is not part of this build
+        if rate.format != "percent":
+            raise ConfigError(
+                Problem(
+                    f"“{spec['figure']}”不是百分比指标，无法按百分点比较", key=f"comparisons.{cmp_id}.figure"
+                )
+            )
+        values = engine.grouped(spec["figure"], spec["by"])
+        sizes = engine.group_sizes(spec["figure"], spec["by"])
+        behind = (
+            [] if rate.value is None else groups_behind(values.to_dict(), sizes.to_dict(), rate.value, spec)
+        )
+        value = None if rate.value is None or values.empty else len(behind)
+        rated = {
+            str(k): (float(v), int(sizes.get(k, 0))) for k, v in values.items() if _scalar(v) is not None
+        }
+        # Furthest behind first: lowest rates first, or highest when higher is worse.
+        ranking = sorted(rated.items(), key=lambda item: item[1][0], reverse=spec.get("worse") == "higher")
+        found[cmp_id] = Figure(
+            id=cmp_id,
+            label=spec.get("label")
+            or f"{rate.label}低于{versus}{spec['points']}个百分点以上的{spec.get('group_label', spec['by'])}数",
+            value=value,
+            text=format_value(value, "count", "个"),
+            unit="个",
+            format="count",
+            definition=(
+                f"按{spec.get('group_label', spec['by'])}计算{rate.label}，比{versus}"
+                f"{'高' if spec.get('worse') == 'higher' else '低'}{spec['points']}个百分点以上的个数"
+                + (f"（组织数少于{spec['min_orgs']}的不计）" if spec.get("min_orgs", 1) > 1 else "")
+            ),
+            source={
+                "kind": "comparison",
+                "file": engine.files.get("organizations"),
+                "figure": spec["figure"],
+                "by": spec["by"],
+                "points": spec["points"],
+                "district": rate.text,
+                "behind": [
+                    {"name": g.name, "value": g.value, "text": g.text, "gap": float(g.gap), "rows": g.rows}
+                    for g in behind
+                ],
+                "ranking": [{"name": n, "value": v, "rows": r} for n, (v, r) in ranking],
+            },
+            groups=behind,
+            comparison={**spec, "label": rate.label, "versus": versus},
+        )
+    return found

@@ -1,27 +1,38 @@
-"""Decide which problems the figures reveal and which recommendations follow from them.
+"""Decide which problems the figures reveal, in what order, and which recommendations answer them.
 
 A problem rule in the config::
 
     problems:
-      small_orgs:
-        when: small_share >= threshold     # over figure ids; absent = always stated
+      small_scale:
+        when: small_share >= threshold     # over figure ids; absent = always stated (qualitative)
         threshold: 80
-        title: ...
-        text: ...                          # may embed figures: {{ f.small_share }}
+        severity: 2                        # 1 (minor) … 5 (most serious); default 3
+        title: ...                         # may embed figures: {{ f.small_share }}
+        text: ...
 
 fires when its condition holds; an undefined figure (``None``) never fires a
-rule. A recommendation is stated when any problem in its ``for`` list fired,
-or always when it has no ``for``.
+rule. Problems that fire, and the qualitative ones, are stated most severe
+first (ties in the config's order), at most ``findings.max_problems`` of them.
+A recommendation is stated when a problem in its ``for`` list is stated, or
+always when it says ``general: true``; recommendations follow the order of the
+first problem each answers, general ones last.
+
+Every rule leaves a :class:`RuleTrace` (its condition, the figures it tested
+and their values, whether it fired and was stated, the recommendations it
+called), written to ``figures.json`` so a reader can see why each problem is there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .config import Config
 from .errors import ConfigError, Problem
 from .expr import ExpressionError, compile_expression
 from .figures import FigureSet
+
+DEFAULT_SEVERITY = 3
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,7 @@ class Finding:
     threshold: float | None = None
     figures: tuple[str, ...] = ()
     data_backed: bool = False
+    severity: int = DEFAULT_SEVERITY
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,35 @@ class Recommendation:
     title: str
     text: str
     answers: tuple[str, ...] = ()
+    """The stated problems it answers (empty for a general recommendation)."""
+
+
+@dataclass
+class RuleTrace:
+    """Why a problem is, or is not, in the report."""
+
+    rule: str
+    condition: str | None
+    threshold: float | None
+    severity: int
+    tested: dict[str, dict[str, Any]]
+    fired: bool
+    stated: bool = False
+    reason: str = ""
+    recommendations: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "condition": self.condition,
+            "threshold": self.threshold,
+            "severity": self.severity,
+            "figures": self.tested,
+            "fired": self.fired,
+            "stated": self.stated,
+            "reason": self.reason,
+            "recommendations": self.recommendations,
+        }
 
 
 @dataclass
@@ -49,39 +90,84 @@ class Findings:
     problems: list[Finding] = field(default_factory=list)
     recommendations: list[Recommendation] = field(default_factory=list)
     not_fired: list[str] = field(default_factory=list)
+    cut: list[str] = field(default_factory=list)
+    """Problems that fired but fell beyond ``findings.max_problems``."""
+    traces: list[RuleTrace] = field(default_factory=list)
+
+
+def _tested(names: set[str], figures: FigureSet) -> dict[str, dict[str, Any]]:
+    """The figures a condition read: value and printed text, last year's value when known."""
+    tested = {}
+    for name in sorted(names):
+        fig = figures.figures.get(name)
+        if fig is None:
+            continue
+        entry: dict[str, Any] = {"value": fig.value, "text": fig.text}
+        if fig.previous is not None:
+            entry["previous"] = fig.previous
+        if fig.comparison is not None:
+            entry["behind"] = {g.name: g.text for g in fig.groups}
+        tested[name] = entry
+    return tested
 
 
 def evaluate_findings(config: Config, figures: FigureSet) -> Findings:
     """Evaluate every rule; raises :class:`ConfigError` naming the rule key for a bad condition."""
-    values = figures.values()
     result = Findings()
     errors: list[Problem] = []
-    for rule_id, rule in config.section("problems").items():
+    fired: list[tuple[int, int, Finding]] = []
+    traces: dict[str, RuleTrace] = {}
+    for order, (rule_id, rule) in enumerate(config.section("problems").items()):
         threshold = rule.get("threshold")
+        severity = int(rule.get("severity", DEFAULT_SEVERITY))
         if "when" not in rule:
-            result.problems.append(Finding(rule_id, rule["title"], rule["text"]))
+            traces[rule_id] = RuleTrace(rule_id, None, None, severity, {}, fired=True, reason="定性问题")
+            fired.append((-severity, order, Finding(rule_id, rule["title"], rule["text"], severity=severity)))
             continue
         env = figures.condition_env(config, threshold=threshold)
         try:
             expr = compile_expression(rule["when"], env)
-            fired = expr.evaluate(env)
+            holds = bool(expr.evaluate(env))
         except ExpressionError as exc:
             errors.append(Problem(str(exc), key=f"problems.{rule_id}.when"))
             continue
-        if fired:
-            names = tuple(sorted(n for n in expr.names if n in values))
-            result.problems.append(
-                Finding(rule_id, rule["title"], rule["text"], threshold, names, data_backed=True)
+        names = tuple(sorted(n for n in expr.names if n in figures.figures))
+        traces[rule_id] = RuleTrace(
+            rule_id, str(rule["when"]), threshold, severity, _tested(set(names), figures), fired=holds
+        )
+        if holds:
+            finding = Finding(
+                rule_id, rule["title"], rule["text"], threshold, names, data_backed=True, severity=severity
             )
+            fired.append((-severity, order, finding))
         else:
+            traces[rule_id].reason = "条件不成立"
             result.not_fired.append(rule_id)
     if errors:
         raise ConfigError(errors)
-    fired_ids = {p.id for p in result.problems}
-    for rec_id, rec in config.section("recommendations").items():
-        answers = tuple(rec.get("for") or ())
-        if not answers or fired_ids.intersection(answers):
-            result.recommendations.append(
-                Recommendation(rec_id, rec["title"], rec["text"], tuple(a for a in answers if a in fired_ids))
-            )
+
+    fired.sort(key=lambda item: item[:2])
+    limit = config.section("findings").get("max_problems")
+    for rank, (_, _, finding) in enumerate(fired):
+        trace = traces[finding.id]
+        if limit is not None and rank >= limit:
+            result.cut.append(finding.id)
+            trace.reason = f"按严重程度排在第{rank + 1}位，超出 findings.max_problems（{limit}）"
+            continue
+        result.problems.append(finding)
+        trace.stated = True
+        trace.reason = trace.reason or "条件成立"
+
+    stated = [p.id for p in result.problems]
+    answering: list[tuple[int, int, Recommendation]] = []
+    for order, (rec_id, rec) in enumerate(config.section("recommendations").items()):
+        answers = tuple(a for a in stated if a in (rec.get("for") or ()))
+        if rec.get("general") or answers:
+            first = min((stated.index(a) for a in answers), default=len(stated))
+            answering.append((first, order, Recommendation(rec_id, rec["title"], rec["text"], answers)))
+            for problem_id in answers:
+                traces[problem_id].recommendations.append(rec_id)
+    answering.sort(key=lambda item: item[:2])
+    result.recommendations = [rec for _, _, rec in answering]
+    result.traces = list(traces.values())
     return result

@@ -32,6 +32,7 @@ def org_row(
     name: str | None = None,
     category: str = "非公企业",
     street: str = "甲街道",
+    industry: str = "制造业",
     employees: object = 20,
     above_scale: object = "否",
     members: object = 3,
@@ -46,7 +47,7 @@ def org_row(
     if party_org is None:
         party_org = "" if form == "未组建" else f"{org_id}党支部"
     return [
-        org_id, name or f"{org_id}有限公司", category, street, "制造业", employees,
+        org_id, name or f"{org_id}有限公司", category, street, industry, employees,
         above_scale if category == "非公企业" else "", members, mobile, form, party_org,
         "" if form == "未组建" else "党支部", founded, instructor, leader,
     ]  # fmt: skip

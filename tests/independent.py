@@ -7,6 +7,7 @@ engine cannot hide behind the same bug in the test.
 from __future__ import annotations
 
 import csv
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 
@@ -48,7 +49,64 @@ def ledger_figures(rows: list[dict[str, str]], year: int) -> dict[str, float]:
         "small_share": sum(1 for r in rows if int(r["从业人员数"]) < 50) / len(rows) * 100,
         "no_member_orgs": sum(1 for r in rows if int(r["党员数"]) == 0),
         "uncovered_enterprises": sum(1 for r in ent if r["党组织组建方式"] == "未组建"),
+        **target_counts(rows),
     }
+
+
+def _uncovered(row: dict[str, str]) -> bool:
+    return row["党组织组建方式"] == "未组建"
+
+
+def _instructor(row: dict[str, str]) -> bool:
+    return row["是否派驻党建工作指导员"] == "是"
+
+
+def target_counts(rows: list[dict[str, str]], branch_min: int = 3) -> dict[str, int]:
+    """The counts that turn a problem into work: who could found a branch, who has no one."""
+    members = {id(r): int(r["党员数"]) for r in rows}
+    return {
+        "uncovered_orgs": sum(1 for r in rows if _uncovered(r)),
+        "joint_candidates": sum(1 for r in rows if _uncovered(r) and 1 <= members[id(r)] < branch_min),
+        "single_candidates": sum(1 for r in rows if _uncovered(r) and members[id(r)] >= branch_min),
+        "uncovered_no_member": sum(1 for r in rows if _uncovered(r) and members[id(r)] == 0),
+        "above_scale_not_single": sum(
+            1
+            for r in rows
+            if r["组织类别"] == "非公企业" and r["是否规模以上"] == "是" and r["党组织组建方式"] != "单独组建"
+        ),
+        "instructors_in_covered": sum(1 for r in rows if _instructor(r) and not _uncovered(r)),
+        "unreached_orgs": sum(
+            1 for r in rows if not _instructor(r) and (_uncovered(r) or members[id(r)] == 0)
+        ),
+    }
+
+
+def _one_decimal(value: float) -> Decimal:
+    return Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def coverage_behind(
+    rows: list[dict[str, str]], header: str, points: float, min_orgs: int = 1
+) -> list[tuple[str, str, str]]:
+    """Groups (by the column ``header``) whose coverage is more than ``points`` 百分点 below the
+    district's, as (name, rate as printed, gap as printed), furthest behind first, ties in ledger order."""
+    district = _one_decimal(sum(1 for r in rows if not _uncovered(r)) / len(rows) * 100)
+    groups: dict[str, list[dict[str, str]]] = {}
+    for r in rows:
+        if r[header].strip():
+            groups.setdefault(r[header].strip(), []).append(r)
+    behind = []
+    for name, members in groups.items():
+        if len(members) < min_orgs:
+            continue
+        rate = _one_decimal(sum(1 for r in members if not _uncovered(r)) / len(members) * 100)
+        if district - rate > Decimal(str(points)):
+            behind.append((name, rate, district - rate))
+    behind.sort(key=lambda g: -g[2])
+    return [
+        (name, f"{rate}%", f"{gap.normalize():f}" if gap == gap.to_integral() else f"{gap}")
+        for name, rate, gap in behind
+    ]
 
 
 def training_person_times(path: Path, year: int) -> int:

@@ -174,8 +174,12 @@ def test_cli_build_writes_outputs_and_reports_changed_figures(tmp_path, capsys, 
     assert code == 0, captured.err
     assert (out / "qingxi-2025.docx").is_file() and (out / "qingxi-2025.figures.json").is_file()
     listed = json.loads((out / "qingxi-2025.figures.json").read_text(encoding="utf-8"))["figures"]
-    manual = sum(1 for f in listed if f["source"]["kind"] == "manual")
-    assert f"报告陈述数据{len(listed)}项（其中人工录入{manual}项），据数据发现问题3项。" in captured.out
+    stated = [f for f in listed if f["stated"]]
+    manual = sum(1 for f in stated if f["source"]["kind"] == "manual")
+    problems = json.loads((out / "qingxi-2025.figures.json").read_text(encoding="utf-8"))["problems"]
+    found = sum(1 for p in problems if p["stated"] and p["condition"])
+    assert found == 6
+    assert f"报告陈述数据{len(stated)}项（其中人工录入{manual}项），据数据发现问题{found}项。" in captured.out
     # Change one cell in the ledger, rebuild with --data: the changed figure is named.
     ledger = sample_copy.parent.parent / "sample_data" / "organizations_2025.csv"
     lines = ledger.read_text(encoding="utf-8").splitlines()

@@ -41,7 +41,7 @@ def test_swapped_ledgers_read_correctly_without_editing_the_config(tmp_path, cap
     # Coverage fell 14.9 points: no heading or sentence says it grew, and the fall is a problem.
     assert "组织覆盖明显扩大" not in text and "覆盖面扩大" not in text
     assert "党组织覆盖率比上年下降14.9个百分点" in text
-    assert "党组织覆盖率比上年下降，组建工作需要加力" in text
+    assert "党组织覆盖率比上年下降14.9个百分点，组建工作需要加力" in text
     # No party organisation was founded in the (swapped) report year: no 新建…0个 as an achievement.
     assert "新建党组织0个" not in text
     assert "“两新组织”总数比上年减少18家" in text

@@ -96,7 +96,7 @@ def test_word_template_gets_the_same_figures_and_keeps_special_characters(tmp_pa
         f"A<B & C区共有“两新组织”{figures['org_total']['text']}，"
         f"党组织覆盖率{figures['coverage_rate']['text']}。"
     )
-    assert paragraphs[1].startswith("1. 组织规模普遍偏小")
+    assert paragraphs[1].startswith("1. 非公企业党组织覆盖率仅为53.2%，")
     assert len(document.inline_shapes) == 1
     assert paragraphs[3] == "表1　各街道（乡镇）“两新组织”党建工作基本情况：450"
     assert paragraphs[4] == "2025年12月5日"
