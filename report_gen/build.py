@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import docx
 
@@ -105,12 +106,16 @@ def parse_formats(text: str | Sequence[str]) -> list[str]:
 
 
 def validate(
-    config_path: str | Path, *, data: Sequence[str] = (), sets: Sequence[str] = (), draft: bool = False
+    config_path: str | Path,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    data: Mapping[str, str | Path] | None = None,
+    draft: bool = False,
 ) -> ValidationResult:
     """The checks of :func:`build` that need no charts and no Word writer: the whole config (style
     values included), the ledgers, every expression evaluated over them, the consistency checks,
     and every template found and compiled. Writes nothing. Raises on errors, returns warnings."""
-    config = load_config(config_path, list(sets), list(data), draft=draft)
+    config = load_config(config_path, overrides, data, draft=draft)
     layout_from_config(config.section("style"))
     if config.reference_docx is not None:
         _read_reference(config.reference_docx)
@@ -128,13 +133,16 @@ def validate(
 def build(
     config_path: str | Path,
     *,
-    data: Sequence[str] = (),
-    sets: Sequence[str] = (),
+    overrides: Mapping[str, Any] | None = None,
+    data: Mapping[str, str | Path] | None = None,
     out_dir: str | Path = "out",
     formats: str | Sequence[str] = ("docx",),
     draft: bool = False,
 ) -> BuildResult:
     """Build one report. Raises a :class:`~report_gen.errors.ReportGenError` subclass on bad input.
+
+    ``overrides`` sets config values by dotted key (``{"report.year": 2026}``), ``data`` names the
+    file of a table (``{"organizations": "ledger_2026.xlsx"}``), both as :func:`load_config`.
 
     ``formats`` from :data:`FORMATS`; ``pdf`` is the .docx converted by LibreOffice, which must be
     installed (checked before anything else is done).
@@ -142,7 +150,7 @@ def build(
     """
     formats = parse_formats(formats)
     soffice = require_libreoffice() if "pdf" in formats else None
-    config = load_config(config_path, list(sets), list(data), draft=draft)
+    config = load_config(config_path, overrides, data, draft=draft)
     layout = layout_from_config(config.section("style"))
     ledgers = load_ledgers(config)
     identity_warnings = check_identity(config, ledgers)

@@ -17,6 +17,7 @@ import unicodedata
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import OptionError, Problem, ReportGenError, shown
@@ -292,13 +293,31 @@ def _summary_table(result) -> list[str]:
     return aligned(rows)
 
 
+def overrides_from(sets: Sequence[str]) -> dict[str, Any]:
+    """``--set KEY=VALUE`` options as config overrides; each VALUE is read as YAML."""
+    from .config import load_yaml_text, parse_assignment
+
+    overrides: dict[str, Any] = {}
+    for item in sets:
+        key, text = parse_assignment(item, "--set")
+        overrides[key] = load_yaml_text(text, f"--set {key}")
+    return overrides
+
+
+def data_from(items: Sequence[str]) -> dict[str, str]:
+    """``--data TABLE=PATH`` options as a table → file mapping."""
+    from .config import parse_assignment
+
+    return dict(parse_assignment(item, "--data") for item in items)
+
+
 def _inputs(args: argparse.Namespace) -> list[Path]:
     """The files this command reads, as far as known even when the config did not load."""
     paths = [Path(args.config), *(Path(item.partition("=")[2]) for item in args.data)]
     try:
         from .config import load_config
 
-        paths += load_config(args.config, list(args.sets), list(args.data)).input_files()
+        paths += load_config(args.config, overrides_from(args.sets), data_from(args.data)).input_files()
     except ReportGenError:
         pass
     return paths
@@ -333,7 +352,12 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
         if args.command == "validate":
             failure: ReportGenError | None = None
             try:
-                result = pipeline.validate(args.config, data=args.data, sets=args.sets, draft=args.draft)
+                result = pipeline.validate(
+                    args.config,
+                    overrides=overrides_from(args.sets),
+                    data=data_from(args.data),
+                    draft=args.draft,
+                )
                 problems: list[Problem] = result.warnings
             except ReportGenError as exc:
                 failure, problems = exc, exc.problems
@@ -353,8 +377,8 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
 
         built = pipeline.build(
             args.config,
-            data=args.data,
-            sets=args.sets,
+            overrides=overrides_from(args.sets),
+            data=data_from(args.data),
             out_dir=args.out,
             formats=args.format,
             draft=args.draft,

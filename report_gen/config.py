@@ -609,18 +609,17 @@ def _looks_like_path(name: str) -> bool:
 
 
 def parse_assignment(text: str, option: str) -> tuple[str, str]:
+    """``KEY=VALUE`` as the command line writes it (``--set``, ``--data``)."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise OptionError(Problem(f"{option} 需要 KEY=VALUE 的形式，收到“{text}”"))
     return key.strip(), value
 
 
-def apply_overrides(raw: dict[str, Any], sets: list[str]) -> dict[str, Any]:
-    """Apply ``--set a.b.c=VALUE`` overrides; VALUE is read as YAML."""
-    for item in sets:
-        key, value_text = parse_assignment(item, "--set")
-        value = load_yaml_text(value_text, f"--set {key}")
-        parts = key.split(".")
+def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Set each dotted key (``report.year``) to its value; ``None`` removes the key."""
+    for key, value in overrides.items():
+        parts = str(key).split(".")
         node = raw
         for part in parts[:-1]:
             child = node.get(part)
@@ -707,13 +706,9 @@ def _draft_dates(raw: dict[str, Any]) -> tuple[str | None, str | None]:
     return date_text, period_text
 
 
-def _origin(raw: dict[str, Any], sets: list[str]) -> Origin:
+def _origin(raw: dict[str, Any], overrides: Mapping[str, Any]) -> Origin:
     rep: dict[str, Any] = raw["report"] if isinstance(raw.get("report"), dict) else {}
-    overridden = frozenset(
-        key.split(".", 1)[1]
-        for key, _ in (parse_assignment(s, "--set") for s in sets)
-        if key.startswith("report.")
-    )
+    overridden = frozenset(str(key).split(".", 1)[1] for key in overrides if str(key).startswith("report."))
     year = rep.get("year")
     return Origin(
         district=rep.get("district") if isinstance(rep.get("district"), str) else None,
@@ -728,12 +723,15 @@ _SAFE_NAME = re.compile(r"^[^/\\:*?\"<>|\x00-\x1f]+$")
 
 def load_config(
     path: str | Path,
-    sets: list[str] | None = None,
-    data_overrides: list[str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    data: Mapping[str, str | Path] | None = None,
     *,
     draft: bool = False,
 ) -> Config:
     """Read ``path`` with its ``extends`` chain, apply overrides, check it, and return a :class:`Config`.
+
+    ``overrides`` sets config values by dotted key (``{"report.year": 2026}``; ``None`` removes a
+    key), after inheritance; ``data`` names the file of a table (``{"organizations": "x.xlsx"}``).
 
     ``draft`` accepts 【待填写】 placeholders left by ``report-gen init`` (they are listed in
     ``Config.placeholders``); without it they are errors. Raises :class:`ConfigError` listing
@@ -745,11 +743,12 @@ def load_config(
         raise OptionError(Problem(foreign_path_message(str(path)))) from None
     config_files: list[Path] = []
     raw = _read_config_file(path, read=config_files)
-    origin = _origin(raw, sets or [])
-    raw = apply_overrides(raw, sets or [])
+    overrides = dict(overrides or {})
+    origin = _origin(raw, overrides)
+    raw = apply_overrides(raw, overrides)
     raw = switch_off_problems(raw, _nulled(raw.get("problems")))
-    for item in data_overrides or []:
-        table, value = parse_assignment(item, "--data")
+    for table, given in (data or {}).items():
+        value = str(given)
         if table not in TABLE_NAMES:
             raise OptionError(Problem(f"--data 的表名“{table}”未知，可用：{', '.join(TABLE_NAMES)}"))
         source = raw.setdefault("data", {}).get(table)

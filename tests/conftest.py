@@ -124,7 +124,7 @@ def figures_of(config_path, **data) -> dict[str, object]:
     from report_gen.figures import compute_figures
     from report_gen.validate import load_ledgers
 
-    config = load_config(config_path, data_overrides=[f"{k}={v}" for k, v in data.items()])
+    config = load_config(config_path, data=data)
     return compute_figures(config, load_ledgers(config)).values()
 
 

@@ -21,14 +21,14 @@ def test_sample_extends_base_and_resolves_paths():
 def test_set_overrides_and_data_override(tmp_path):
     config = load_config(
         SAMPLE_CONFIG,
-        sets=[
-            "report.year=2026",
-            "report.district=白沙区",
-            "problems.small_scale.threshold=95",
-            "report.survey_period={start: 2026-11-20, end: 2026-11-27}",
-            "report.date=2026-12-01",
-        ],
-        data_overrides=[f"organizations={tmp_path / 'x.xlsx'}"],
+        {
+            "report.year": 2026,
+            "report.district": "白沙区",
+            "problems.small_scale.threshold": 95,
+            "report.survey_period": {"start": "2026-11-20", "end": "2026-11-27"},
+            "report.date": "2026-12-01",
+        },
+        {"organizations": tmp_path / "x.xlsx"},
     )
     assert config.report.year == 2026
     assert config.report.district == "白沙区"
@@ -39,14 +39,14 @@ def test_set_overrides_and_data_override(tmp_path):
 def test_impossible_date_is_named_with_its_key(tmp_path):
     path = write_config(tmp_path)
     with pytest.raises(ConfigError) as caught:
-        load_config(path, sets=["report.date=2011-11-31"])
+        load_config(path, overrides={"report.date": "2011-11-31"})
     assert any("report.date" in m and "2011-11-31 is not a real date" in m for m in messages(caught.value))
 
 
 def test_unknown_keys_get_a_suggestion_and_all_problems_are_listed(tmp_path):
     path = write_config(tmp_path, extra="reprot_style: x\n")
     with pytest.raises(ConfigError) as caught:
-        load_config(path, sets=["report.yeer=2025", "report.survey_period.start=2025-13-01"])
+        load_config(path, overrides={"report.yeer": "2025", "report.survey_period.start": "2025-13-01"})
     text = "\n".join(messages(caught.value))
     assert "report.yeer" in text and "did you mean 'year'" in text
     assert "reprot_style" in text
@@ -56,14 +56,22 @@ def test_unknown_keys_get_a_suggestion_and_all_problems_are_listed(tmp_path):
 def test_output_name_cannot_escape_the_output_folder(tmp_path):
     path = write_config(tmp_path)
     with pytest.raises(ConfigError, match="output_name"):
-        load_config(path, sets=["report.output_name=../../etc/x"])
+        load_config(path, overrides={"report.output_name": "../../etc/x"})
 
 
 def test_bad_option_forms():
+    from report_gen.cli import data_from, overrides_from
+
     with pytest.raises(OptionError):
-        load_config(SAMPLE_CONFIG, sets=["novalue"])
+        overrides_from(["novalue"])
+    with pytest.raises(OptionError):
+        data_from(["=x.csv"])
+    assert overrides_from(["report.year=2026", "data.trainings=null"]) == {
+        "report.year": 2026,
+        "data.trainings": None,
+    }
     with pytest.raises(OptionError, match="organisations"):
-        load_config(SAMPLE_CONFIG, data_overrides=["organisations=x.csv"])
+        load_config(SAMPLE_CONFIG, data={"organisations": "x.csv"})
 
 
 def test_yaml_is_loaded_safely(tmp_path):
@@ -90,7 +98,7 @@ def test_extends_cycle_is_reported(tmp_path):
 def test_dates_must_agree_with_each_other_and_the_year(tmp_path):
     path = write_config(tmp_path)
     with pytest.raises(ConfigError) as caught:
-        load_config(path, sets=["report.year=2026", "report.date=2025-11-01"])
+        load_config(path, overrides={"report.year": "2026", "report.date": "2025-11-01"})
     text = "\n".join(messages(caught.value))
     assert "report.date" in text and "before the survey ended" in text
     assert "does not fall in report year 2026" in text

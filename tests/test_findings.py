@@ -122,10 +122,10 @@ RULES = [
 ]
 
 
-def evaluate(folder: Path, orgs: list[dict], extra: str = "", sets: list[str] | None = None):
+def evaluate(folder: Path, orgs: list[dict], extra: str = "", overrides: dict | None = None):
     folder.mkdir(parents=True, exist_ok=True)
     ledger = write_csv(folder / "ledger.csv", [org_row(**o) for o in orgs])
-    config = load_config(write_config(folder, extra=extra), sets or [])
+    config = load_config(write_config(folder, extra=extra), overrides)
     figures = compute_figures(config, load_ledgers(config))
     return figures, evaluate_findings(config, figures), read_ledger(ledger)
 
@@ -168,7 +168,7 @@ def test_lagging_streets_are_named_with_rate_and_gap(tmp_path):
     # 18 of 20 covered: 90.0%; 乙街道 8 of 10: 80.0%, ten points behind.
     assert coverage_behind(rows, "所属街道", 3) == [("乙街道", "80.0%", "10")]
     assert figures["streets_behind"].groups[0].text == "80.0%"
-    county, _, _ = evaluate(tmp_path / "county", orgs, sets=["report.district=白沙县"])
+    county, _, _ = evaluate(tmp_path / "county", orgs, overrides={"report.district": "白沙县"})
     assert county["streets_behind"].comparison["versus"] == "全县"
 
 
@@ -198,18 +198,18 @@ def test_a_district_switches_a_rule_off_and_its_recommendation_goes_with_it(tmp_
     _, findings, _ = evaluate(tmp_path / "on", orgs)
     assert "instructors_misplaced" in [p.id for p in findings.problems]
     assert "instructors" in [r.id for r in findings.recommendations]
-    for folder, extra, sets in (
-        ("config", "problems: {instructors_misplaced: null}", []),
-        ("command line", "", ["problems.instructors_misplaced=null"]),
+    for folder, extra, overrides in (
+        ("config", "problems: {instructors_misplaced: null}", {}),
+        ("command line", "", {"problems.instructors_misplaced": None}),
     ):
-        _, findings, _ = evaluate(tmp_path / folder, orgs, extra, sets)
+        _, findings, _ = evaluate(tmp_path / folder, orgs, extra, overrides)
         assert "instructors_misplaced" not in [p.id for p in findings.problems]
         assert "instructors" not in [r.id for r in findings.recommendations]
         assert "no_members" in [p.id for p in findings.problems]  # the rest still stand
 
 
 def test_switching_off_one_problem_keeps_a_recommendation_that_answers_another(tmp_path):
-    config = load_config(SAMPLE_CONFIG, ["problems.enterprise_coverage=null"])
+    config = load_config(SAMPLE_CONFIG, {"problems.enterprise_coverage": None})
     assert "enterprise_coverage" not in config.section("problems")
     assert "enterprise_coverage" not in config.section("recommendations")["coverage"]["for"]
     figures = compute_figures(config, load_ledgers(config))

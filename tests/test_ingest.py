@@ -91,7 +91,7 @@ def test_messy_gb18030_csv_with_title_blank_and_total_rows(tmp_path, clean_figur
         before=[["青溪区两新组织台账（2025年）"], []],
     )
     assert figures_of(SAMPLE_CONFIG, organizations=path) == clean_figures
-    ledgers = load_ledgers(load_config(SAMPLE_CONFIG, data_overrides=[f"organizations={path}"]))
+    ledgers = load_ledgers(load_config(SAMPLE_CONFIG, data={"organizations": path}))
     ignored = {(i.row, i.reason) for i in ledgers.tables["organizations"].ignored}
     # title row 1, blank row 2, header row 3: data starts on row 4; the blank row is the 41st data row
     assert (44, "空行") in ignored

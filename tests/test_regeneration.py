@@ -402,7 +402,7 @@ def test_random_ledger_pairs_never_assert_a_contradicted_direction(
 
     result = build(
         SAMPLE_CONFIG,
-        data=[f"organizations={folder / 'now.csv'}", f"organizations_previous={folder / 'before.csv'}"],
+        data={"organizations": folder / "now.csv", "organizations_previous": folder / "before.csv"},
         out_dir=folder / "out",
         formats=["md"],
     )
