@@ -347,7 +347,7 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
             return 0
         if args.command == "doctor":
             return _doctor(args.config, stdout)
-        from . import build as pipeline  # heavy imports only when there is work to do
+        from . import pipeline  # heavy imports only when there is work to do
 
         if args.command == "validate":
             failure: ReportGenError | None = None

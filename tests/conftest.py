@@ -131,7 +131,7 @@ def figures_of(config_path, **data) -> dict[str, object]:
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory):
     """The sample report built once (docx, html, md) into a temporary folder."""
-    from report_gen.build import build
+    from report_gen.pipeline import build
 
     out = tmp_path_factory.mktemp("sample_out")
     result = build(SAMPLE_CONFIG, out_dir=out, formats=["docx", "html", "md"])

@@ -39,12 +39,12 @@ def test_problem_sheet_as_csv_opens_in_excel(tmp_path, capsys):
 
 
 def test_an_internal_error_is_one_line_unless_debugging(monkeypatch, capsys):
-    import report_gen.build
+    import report_gen.pipeline
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(report_gen.build, "build", broken)
+    monkeypatch.setattr(report_gen.pipeline, "build", broken)
     assert run(["build", str(SAMPLE_CONFIG)]) == 1
     err = capsys.readouterr().err
     assert err.strip() == "内部错误，未生成报告：RuntimeError: boom（加 --debug 查看详情）"

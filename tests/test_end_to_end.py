@@ -512,7 +512,7 @@ def test_another_districts_ledger_is_not_compared_with_the_samples_last_year(tmp
 
 
 def test_rebuilding_unchanged_inputs_gives_identical_files(sample_build, tmp_path):
-    from report_gen.build import build
+    from report_gen.pipeline import build
 
     _, first = sample_build
     build(SAMPLE_CONFIG, out_dir=tmp_path, formats=["docx", "html", "md"])

@@ -14,7 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from report_gen.build import build
+from report_gen.pipeline import build
 from report_gen.config import load_config
 from report_gen.errors import ConfigError
 from report_gen.figures import compute_figures

@@ -398,7 +398,7 @@ def test_random_ledger_pairs_never_assert_a_contradicted_direction(
     pick_before = [line for line in before if rng.random() < keep_before] or before[:5]
     (folder / "now.csv").write_text("\n".join([header, *pick_now]) + "\n", encoding="utf-8")
     (folder / "before.csv").write_text("\n".join([header, *pick_before]) + "\n", encoding="utf-8")
-    from report_gen.build import build
+    from report_gen.pipeline import build
 
     result = build(
         SAMPLE_CONFIG,

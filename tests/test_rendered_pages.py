@@ -29,7 +29,7 @@ TEXT_BOTTOM_PT = 842 - 35 / 25.4 * 72  # A4 height minus the 35 mm bottom margin
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The sample built as .docx and .pdf (``--format docx,pdf``)."""
-    from report_gen.build import build
+    from report_gen.pipeline import build
 
     out = tmp_path_factory.mktemp("render")
     build(SAMPLE_CONFIG, out_dir=out, formats=["docx", "pdf"])
