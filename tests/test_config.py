@@ -3,7 +3,7 @@ import pytest
 from report_gen.config import deep_merge, load_config
 from report_gen.errors import ConfigError, OptionError
 
-from .conftest import SAMPLE_CONFIG, write_config
+from .conftest import SAMPLE_CONFIG, SAMPLE_DATA, write_config
 
 
 def messages(exc: ConfigError) -> list[str]:
@@ -102,3 +102,18 @@ def test_dates_must_agree_with_each_other_and_the_year(tmp_path):
     text = "\n".join(messages(caught.value))
     assert "report.date" in text and "before the survey ended" in text
     assert "does not fall in report year 2026" in text
+
+
+def test_the_library_api_takes_python_values(tmp_path):
+    import report_gen
+
+    assert set(report_gen.__all__) == {"__version__", "build", "validate"}
+    result = report_gen.validate(
+        SAMPLE_CONFIG, overrides={"report.appendix": False}, data={"trainings": SAMPLE_DATA / "trainings.csv"}
+    )
+    assert result.config.report.appendix is False
+    built = report_gen.build(
+        SAMPLE_CONFIG, overrides={"problems.awareness": None}, out_dir=tmp_path, formats=["md"]
+    )
+    assert "awareness" not in [p.id for p in built.findings.problems]
+    assert (tmp_path / "qingxi-2025.md").is_file()

@@ -14,11 +14,11 @@ from pathlib import Path
 import docx
 import pytest
 
-from report_gen.pipeline import build
 from report_gen.config import load_config
 from report_gen.errors import ConfigError
 from report_gen.figures import compute_figures
 from report_gen.findings import evaluate_findings
+from report_gen.pipeline import build
 from report_gen.validate import load_ledgers
 
 from .conftest import SAMPLE_CONFIG, org_row, write_config, write_csv
