@@ -31,7 +31,7 @@ from .comparisons import GroupGap, groups_behind
 from .config import Config
 from .errors import ConfigError, Problem
 from .expr import HISTORY, Expression, ExpressionError, compile_expression
-from .validate import Ledgers
+from .ledgers import Ledgers
 
 TABLE_LABELS = {"organizations": "两新组织台账", "trainings": "培训记录"}
 _AGG_WORDS = {"count": "行数", "sum": "合计", "distinct": "不重复个数", "share": "占比"}

@@ -27,9 +27,9 @@ from .figures import FigureSet, compute_figures
 from .findings import Findings, evaluate_findings
 from .identity import check_identity, check_manual_figures
 from .input_files import DOCX_BYTES, read_limited
+from .ledgers import Ledgers, ignored_rows_summary, load_ledgers
 from .output import figure_changes, figures_document, pin_zip_times, previous_figures, write_atomically
 from .textcheck import check_consistency, check_filled_template, check_report
-from .validate import Ledgers, ignored_rows_summary, load_ledgers
 from .writers.docx_writer import write_docx
 from .writers.layout import layout_from_config
 from .writers.pdf_writer import docx_to_pdf, require_libreoffice

@@ -4,7 +4,7 @@ from report_gen.config import load_config
 from report_gen.errors import ConfigError
 from report_gen.figures import compute_figures, format_value
 from report_gen.findings import evaluate_findings
-from report_gen.validate import load_ledgers
+from report_gen.ledgers import load_ledgers
 
 from .conftest import SAMPLE_CONFIG, SAMPLE_DATA, org_row, write_config, write_csv
 from .independent import ledger_figures, read_ledger, training_person_times
