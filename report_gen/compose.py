@@ -39,7 +39,7 @@ from .document import Heading, Mention, PageBreak, Paragraph, Picture, Provenanc
 from .errors import ConfigError, TemplateError
 from .errors import Problem as ProblemNote
 from .expr import ExpressionError, compile_expression
-from .figures import Figure, FigureSet, format_value
+from .figures import ROUNDED_FORMATS, TABLE_LABELS, Figure, FigureSet, exact_text
 from .findings import Findings
 from .input_files import MB, TEMPLATE_BYTES
 from .sandbox import LimitedEnvironment, render_limited
@@ -50,6 +50,7 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9]$")
 _NARRATIVE_TEXTS = ("title", "text", "intro", "outro")
 _REF = re.compile(r"\x00ref:([^\x00]+)\x00")
 MAX_TABLE_ROWS = 200
+APPENDIX_TITLE = "数据附表"
 
 # Marks around what templates print, read back when the markup is parsed and never passed to a
 # writer: \x01F{id}\x02…\x03 a figure's value, \x01C{id}\x02…\x03 its generated change from last
@@ -563,6 +564,7 @@ class Composer:
         self.record_usage()
         if rep.appendix:
             report.appendix = self._appendix(len([b for b in report.blocks if isinstance(b, Table)]))
+            report.attachments = [APPENDIX_TITLE]
         return report
 
     def record_usage(self) -> None:
@@ -697,32 +699,79 @@ class Composer:
         )
 
     def _appendix(self, tables_before: int) -> list[Any]:
+        """The 数据附表: configured tables the body does not already show, then the check sheet of
+        every figure the report states (:meth:`_figure_list`)."""
         blocks: list[Any] = [
             PageBreak("appendix"),
             Paragraph("附件", "appendix", kind="attachment_label"),
-            Heading(0, "数据附表", "", "appendix"),
+            Heading(0, APPENDIX_TITLE, "", "appendix"),
         ]
         number = tables_before + 1
+        in_body = set(self.tables_used)
         for table_id, spec in self.config.section("tables").items():
+            if table_id in in_body:
+                continue  # a table is printed once: the body's copy is the one readers cite
             blocks.append(build_table(table_id, spec, self.figures, number, "appendix"))
             self.tables_used.append(table_id)
             number += 1
-        with_previous = any(fig.previous is not None for fig in self.figures if fig.sections)
-        rows = []
-        for fig in self.figures:
-            if not fig.sections:
-                continue
-            source = fig.source.get("note") if fig.manual else (fig.source.get("file") or "公式")
-            row = [fig.label, fig.text, fig.definition, ("人工录入：" if fig.manual else "") + str(source)]
-            if with_previous:
-                previous = "—" if fig.previous is None else format_value(fig.previous, fig.format, fig.unit)
-                row[2:2] = [previous]
-            rows.append(row)
-        header = ["指标", "数值", "口径", "来源"]
-        if with_previous:
-            header[2:2] = ["上年"]
-        blocks.append(Table("figure_list", number, "报告所用数据及口径", header, rows, "appendix"))
+        blocks.append(self._figure_list(number))
         return blocks
+
+    def _figure_list(self, number: int) -> Table:
+        """A reviewer's check sheet: every figure the report states, exactly as counted (48612, not
+        近5万人), this year and last under year headers, its definition in words, grouped under
+        the source it was counted from (a ledger as readers name it, or a manual figure's document)."""
+        year = self.config.report.year
+        stated = [fig for fig in self.figures if fig.sections]
+        with_previous = any(fig.previous is not None for fig in stated)
+        names = self.figures.engine.names
+        groups: dict[str, list[Figure]] = {}
+        for fig in stated:
+            groups.setdefault(_source_heading(fig, names), []).append(fig)
+        header = ["指标", "单位", f"{year}年", *([f"{year - 1}年"] if with_previous else []), "口径"]
+        rows: list[list[str]] = []
+        spans: list[int] = []
+        for heading, figs in groups.items():
+            spans.append(len(rows))
+            rows.append([heading] + [""] * (len(header) - 1))
+            for fig in figs:
+                values = [exact_text(fig.value, fig.format)]
+                if with_previous:
+                    values.append(exact_text(fig.previous, fig.format) if fig.comparable else "—")
+                unit = "%" if fig.format == "percent" else fig.unit
+                definition = (
+                    fig.definition if not fig.manual or fig.definition != fig.label else "按来源材料所载数值"
+                )
+                rows.append([fig.label, unit, *values, definition])
+        notes = []
+        rounded = [
+            f"“{fig.text}”" for fig in stated if fig.format in ROUNDED_FORMATS and fig.value is not None
+        ]
+        if rounded:
+            notes.append(f"表中数值未经取整，正文中{''.join(rounded[:3])}等约数由此取整而来")
+        if with_previous and any(not fig.comparable for fig in stated):
+            notes.append(f"{year - 1}年一栏为“—”的指标不作上年比较")
+        return Table(
+            "figure_list",
+            number,
+            "报告所用数据及口径",
+            header,
+            rows,
+            "appendix",
+            spans=spans,
+            notes=["注：" + "；".join(notes) + "。"] if notes else [],
+        )
+
+
+def _source_heading(fig: Figure, names: Mapping[str, str]) -> str:
+    """The line over a group of figures in the check sheet: where they were counted from."""
+    if fig.manual:
+        return f"人工录入，来源：{fig.source.get('note')}"
+    table = fig.source.get("table") or "organizations"
+    name = fig.source.get("name") or names.get(table) or TABLE_LABELS.get(table, table)
+    if table == "organizations" and names.get("organizations_previous"):
+        return f"据{name}统计，上年数据据{names['organizations_previous']}统计"
+    return f"据{name}统计"
 
 
 def _without_marks(value: Any) -> Any:

@@ -164,6 +164,10 @@ def load_yaml_text(text: str, origin: str) -> Any:
 _SOURCE = Map(
     fields={
         "path": Str(doc="file path, relative to the config file", required=True),
+        "label": Str(
+            doc="the ledger's name as readers know it, for the appendix's sources when the file has no title row",
+            max_length=200,
+        ),
         "sheet": Str(doc="sheet name (xlsx); default: the first sheet whose header matches"),
         "header_row": Int(doc="header row as Excel numbers it; default: found automatically", minimum=1),
         "headers": MapOf(value=Str(), doc="extra header → canonical column name mappings"),
@@ -387,6 +391,8 @@ class DataSource:
     header_row: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    label: str | None = None
+    """The ledger's name as readers know it (``data.X.label``), for the appendix's sources."""
 
 
 @dataclass(frozen=True)
@@ -663,8 +669,10 @@ def _fill_identity(raw: dict[str, Any]) -> None:
     for name, source in (raw.get("data") or {}).items():
         if isinstance(source, str):
             raw["data"][name] = fill_identity(source, district, year)
-        elif isinstance(source, dict) and isinstance(source.get("path"), str):
-            source["path"] = fill_identity(source["path"], district, year)
+        elif isinstance(source, dict):
+            for key in ("path", "label"):
+                if isinstance(source.get(key), str):
+                    source[key] = fill_identity(source[key], district, year)
 
 
 def _fill_all(node: Any, district: Any, year: Any) -> Any:
@@ -816,6 +824,7 @@ def load_config(
             header_row=spec.get("header_row"),
             headers=spec.get("headers") or {},
             values=spec.get("values") or {},
+            label=spec.get("label"),
         )
         for name, spec in checked["data"].items()
     }

@@ -6,7 +6,10 @@ blocks, so the three outputs never disagree on wording, numbers or order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?%?")
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,21 @@ class Table:
     total_row: bool = False
     additive: list[bool] = field(default_factory=list)
     """Per data column (after the first): do its rows add up to the 合计 row (counts and sums)?"""
+    spans: list[int] = field(default_factory=list)
+    """Rows (indices into ``rows``) that are one cell across the whole table: a group's heading,
+    such as the source the rows below were counted from. Their other cells are empty."""
+    notes: list[str] = field(default_factory=list)
+    """Lines printed under the table, each complete: ``资料来源：……``, ``注：……``."""
+
+    def numeric_columns(self) -> list[bool]:
+        """Per column: does every filled cell hold a number (``48612``, ``64.4``, ``—``)? Such columns
+        are aligned to the right so digits line up; the header stays centred."""
+        body = [row for i, row in enumerate(self.rows) if i not in self.spans]
+        result = []
+        for col in range(len(self.header)):
+            cells = [row[col] for row in body if col < len(row) and row[col] not in ("", "—")]
+            result.append(bool(cells) and all(_NUMBER.fullmatch(c) for c in cells))
+        return result
 
     @property
     def caption_text(self) -> str:
@@ -117,6 +135,17 @@ class Report:
     appendix: list[Block] = field(default_factory=list)
     draft: bool = False
     """A 征求意见稿: marked as such, with its 【待填写】 placeholders highlighted."""
+    attachments: list[str] = field(default_factory=list)
+    """Names of the attachments (``数据附表``), listed in the 附件说明 between body and signature."""
+
+    def attachment_note(self) -> list[str]:
+        """The 附件说明 lines (GB/T 9704 §7.3.4): ``附件：数据附表`` for one attachment; for several,
+        ``附件：1.……`` then ``2.……`` aligned under the first name. Empty without attachments."""
+        if len(self.attachments) == 1:
+            return [f"附件：{self.attachments[0]}"]
+        return [
+            ("附件：" if i == 1 else "") + f"{i}.{name}" for i, name in enumerate(self.attachments, start=1)
+        ]
 
     def all_blocks(self) -> list[Block]:
         return [*self.blocks, *self.appendix]

@@ -305,3 +305,85 @@ def compile_expression(text: Any, known: Iterable[str] | None = None) -> Express
     if known is not None:
         expr.check_names(known)
     return expr
+
+
+# -- in words -------------------------------------------------------------------------------
+
+_COMPARE_WORDS = {
+    ast.Eq: "为",
+    ast.NotEq: "不是",
+    ast.Lt: "少于",
+    ast.LtE: "不多于",
+    ast.Gt: "多于",
+    ast.GtE: "不少于",
+}
+_BINARY_WORDS = {ast.Add: "加", ast.Sub: "减", ast.Mult: "乘以", ast.Div: "除以", ast.Mod: "除以后的余数"}
+
+
+def describe(expression: Expression, words: Mapping[str, str], flags: Iterable[str] = ()) -> str:
+    """The expression in plain Chinese for a reader, not a programmer: each name as ``words`` calls
+    it (a column by its ledger header, a figure by its label, a parameter by its value), operators as
+    words (``党员数不少于3``, ``组织类别为“非公企业”``). ``flags`` are yes/no columns, which read as
+    ``是否规模以上为“是”`` where they stand alone. Never shows an identifier ``words`` does not name."""
+    flag_names = set(flags)
+
+    def name(node: ast.AST) -> str:
+        if isinstance(node, ast.Name):
+            return words.get(node.id, node.id)
+        return text(node)
+
+    def constant(value: Any) -> str:
+        if isinstance(value, bool):
+            return "“是”" if value else "“否”"
+        if isinstance(value, str):
+            return f"“{value}”"
+        return format(value, "g") if isinstance(value, float) else str(value)
+
+    def text(node: ast.AST) -> str:
+        if isinstance(node, ast.Constant):
+            return constant(node.value)
+        if isinstance(node, ast.Name):
+            if node.id in flag_names:
+                return f"{words.get(node.id, node.id)}为“是”"
+            return words.get(node.id, node.id)
+        if isinstance(node, ast.BoolOp):
+            joiner = "且" if isinstance(node.op, ast.And) else "或"
+            parts = [f"（{text(v)}）" if isinstance(v, ast.BoolOp) else text(v) for v in node.values]
+            return joiner.join(parts)
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.Not):
+                inner = node.operand
+                if isinstance(inner, ast.Name) and inner.id in flag_names:
+                    return f"{words.get(inner.id, inner.id)}为“否”"
+                return f"不满足“{text(inner)}”"
+            return ("负" if isinstance(node.op, ast.USub) else "") + text(node.operand)
+        if isinstance(node, ast.BinOp):
+            return f"{text(node.left)}{_BINARY_WORDS[type(node.op)]}{text(node.right)}"
+        if isinstance(node, ast.Compare):
+            parts = [name(node.left)]
+            for op, right in zip(node.ops, node.comparators, strict=True):
+                if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, (ast.List, ast.Tuple)):
+                    values = "、".join(constant(e.value) for e in right.elts if isinstance(e, ast.Constant))
+                    parts.append(("为" if isinstance(op, ast.In) else "不是") + values + "之一")
+                else:
+                    parts.append(_COMPARE_WORDS.get(type(op), "") + text(right))
+            return "".join(parts)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return "、".join(text(e) for e in node.elts)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            arg = name(node.args[0]) if node.args else ""
+            return {
+                "year": f"{arg}的年份",
+                "present": f"填写了{arg}",
+                "blank": f"{arg}为空",
+                "abs": f"{arg}的绝对值",
+                "previous": f"上年{arg}",
+                "rose": f"{arg}比上年上升",
+                "fell": f"{arg}比上年下降",
+                "held": f"{arg}与上年持平",
+                "compared": f"{arg}可与上年比较",
+                "notable": f"{arg}变化明显",
+            }.get(node.func.id, arg)
+        return ""
+
+    return text(expression._tree)

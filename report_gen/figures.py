@@ -29,12 +29,13 @@ import pandas as pd
 from . import zh_numbers as zn
 from .comparisons import GroupGap, groups_behind
 from .config import Config
+from .contract import CONTRACTS
 from .errors import ConfigError, Problem
-from .expr import HISTORY, Expression, ExpressionError, compile_expression
+from .expr import HISTORY, Expression, ExpressionError, compile_expression, describe
 from .ledgers import Ledgers
 
 TABLE_LABELS = {"organizations": "两新组织台账", "trainings": "培训记录"}
-_AGG_WORDS = {"count": "行数", "sum": "合计", "distinct": "不重复个数", "share": "占比"}
+_ROW_NOUNS = {"organizations": "组织", "trainings": "培训记录"}
 
 
 @dataclass
@@ -139,6 +140,23 @@ def format_value(value: float | int | None, fmt: str, unit: str) -> str:
     return body + unit
 
 
+def exact_text(value: float | int | None, fmt: str) -> str:
+    """The value as counted, without the rounding prose allows (``48612``, not 近5万): what an
+    appendix lists for checking. Rates with one decimal (``64.4``, ``100.0``), so a column lines up;
+    ``—`` when undefined."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "—"
+    if fmt == "percent":
+        return f"{zn.round_half_up(value, 1):.1f}"
+    if fmt in ("count", "near", "approx", "approx_yu", "large") and float(value).is_integer():
+        return zn.integer_text(value)
+    return f"{zn.round_half_up(value, 6):f}".rstrip("0").rstrip(".")
+
+
+ROUNDED_FORMATS = ("near", "approx", "approx_yu", "large")
+"""Formats whose printed text rounds the value (近5万人, 600多人次)."""
+
+
 def change_text(current: Any, previous: Any, fmt: str, unit: str) -> str | None:
     if current is None or previous is None:
         return None
@@ -174,6 +192,9 @@ class IndicatorEngine:
             "trainings": ledgers.frame("trainings"),
         }
         self.files = {k: t.file_label for k, t in ledgers.tables.items()}
+        self.names = {
+            k: reader_name(t.title, config.sources.get(k), t.file_label) for k, t in ledgers.tables.items()
+        }
         self._cache: dict[tuple[str, str | None], Any] = {}
         self._stack: list[str] = []
         self._compiled: dict[tuple[str, str], Expression] = {}
@@ -361,16 +382,56 @@ def _default_format(spec: Mapping[str, Any]) -> str:
 _PARAM_REF = re.compile(r"params\.([A-Za-z_][A-Za-z0-9_]*)")  # ASCII: 人 after the name is text
 
 
-def _definition(spec: Mapping[str, Any], params: Mapping[str, Any]) -> str:
-    """The config's plain-Chinese definition (``params.NAME`` replaced by its value), or one derived."""
+def reader_name(title: str, source: Any, file_label: str) -> str:
+    """A ledger as a reader names it: its own title row, else the ``label`` the config gives it,
+    else (last resort) its file name."""
+    title = " ".join(str(title or "").split())
+    if title:
+        return title
+    label = getattr(source, "label", None)
+    return label or file_label
+
+
+def _words(
+    defs: Mapping[str, Any], manual: Mapping[str, Any], params: Mapping[str, Any], table: str
+) -> dict[str, str]:
+    """What :func:`~report_gen.expr.describe` calls each name: a ledger column by its header, a
+    figure by its label, a parameter by its value, ``report_year`` as 报告年度."""
+    words = {c.name: c.headers[0] for c in CONTRACTS[table].columns} if table in CONTRACTS else {}
+    words.update({k: str(v) for k, v in params.items() if not isinstance(v, (dict, list))})
+    words.update({k: str(spec.get("label", k)) for k, spec in {**defs, **manual}.items()})
+    words["report_year"] = "报告年度"
+    return words
+
+
+def _definition(
+    spec: Mapping[str, Any], params: Mapping[str, Any], defs: Mapping[str, Any] | None = None
+) -> str:
+    """The config's plain-Chinese definition (``params.NAME`` replaced by its value), or one written
+    from the indicator's expressions in words, naming columns by their ledger headers."""
     if spec.get("definition"):
         return _PARAM_REF.sub(lambda m: str(params.get(m.group(1), m.group(0))), spec["definition"])
+    table = spec.get("table", "organizations")
+    words = _words(defs or {}, {}, params, table)
+    flags = [c.name for c in CONTRACTS[table].columns if c.kind == "bool"] if table in CONTRACTS else []
+
+    def said(key: str) -> str:
+        return describe(compile_expression(spec[key]), words, flags)
+
     if spec["agg"] == "formula":
-        return f"按公式 {spec['expr']} 计算"
-    table = TABLE_LABELS.get(spec.get("table", "organizations"), "")
-    where = f"中满足 {spec['where']} 的" if spec.get("where") else "中"
-    column = f"“{spec['column']}”" if spec.get("column") else ""
-    return f"{table}{where}{column}{_AGG_WORDS[spec['agg']]}"
+        return f"{said('expr')}所得的值"
+    source = TABLE_LABELS.get(table, "")
+    noun = _ROW_NOUNS.get(table, "记录")
+    column = words.get(spec.get("column") or "", spec.get("column") or "")
+    where = f"{said('where')}的" if spec.get("where") else ""
+    if spec["agg"] == "share":
+        within = f"{said('within')}的{noun}" if spec.get("within") else f"全部{noun}"
+        return f"{source}中{where}{noun}占{within}的比例"
+    if spec["agg"] == "count":
+        return f"{source}中{where}{noun}数"
+    if spec["agg"] == "sum":
+        return f"{source}中{where}{noun}的{column}之和"
+    return f"{source}中{where}{noun}的{column}个数（同名只计一次）"
 
 
 def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
@@ -397,10 +458,20 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
         source: dict[str, Any] = {"kind": "computed"}
         if spec["agg"] == "formula":
             source["formula"] = spec["expr"]
+            # Counted from the ledger its parts come from (one source named in the appendix).
+            parts = {
+                engine.defs[n].get("table", "organizations")
+                for n in engine.expression(ind_id, "expr").names
+                if n in engine.defs
+            }
+            if len(parts) == 1:
+                table = parts.pop()
+                source.update(table=table, name=engine.names.get(table))
         else:
             source.update(
                 table=table,
                 file=engine.files.get(table),
+                name=engine.names.get(table),
                 aggregation=spec["agg"],
                 column=spec.get("column"),
                 filter=spec.get("where"),
@@ -418,7 +489,7 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
             text=format_value(value, fmt, unit),
             unit=unit,
             format=fmt,
-            definition=_definition(spec, engine.user_params),
+            definition=_definition(spec, engine.user_params, engine.defs),
             source=source,
             previous=prev_value,
             change=change_text(value, prev_value, fmt, unit),
@@ -505,7 +576,9 @@ def _comparisons(config: Config, engine: IndicatorEngine, figures: dict[str, Fig
             ),
             source={
                 "kind": "comparison",
+                "table": "organizations",
                 "file": engine.files.get("organizations"),
+                "name": engine.names.get("organizations"),
                 "figure": spec["figure"],
                 "by": spec["by"],
                 "points": spec["points"],

@@ -32,7 +32,10 @@ def reader_view(path) -> str:
                 lines.append(f"[{paragraph.style.name}] {paragraph.text}{picture}")
         elif tag == "tbl":
             for row in next(tables).rows:
-                lines.append("| " + " | ".join(cell.text for cell in row.cells) + " |")
+                # A cell across the row once, not once per grid column; a header's line breaks
+                # (between words) are layout, not text.
+                cells = {cell._tc: cell.text.replace("\n", "") for cell in row.cells}
+                lines.append("| " + " | ".join(cells.values()) + " |")
     return "\n".join(lines) + "\n"
 
 

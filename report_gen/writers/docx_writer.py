@@ -16,23 +16,38 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from .. import __version__
 from ..config import PLACEHOLDER, PLACEHOLDER_TEXT
 from ..document import Heading, PageBreak, Paragraph, Picture, Report, Table
 from . import ooxml
-from .layout import Layout, balanced_title_lines, text_width_chars
+from .layout import (
+    CELL_PAD_CHARS,
+    Layout,
+    balanced_title_lines,
+    cell_width_chars,
+    column_widths,
+    header_lines,
+    text_width_chars,
+)
 
 HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4")
 # The report's own paragraph styles: (name, font setting, size setting, options). "grid": on the
 # exact line grid (pictures and table cells are single-spaced instead, so nothing is clipped);
 # "before"/"after": space in lines; "condensed": 28 characters a line like the body.
+# Table cells: off the line grid, single-spaced with a little air above and below (in lines).
+_CELL: dict[str, Any] = {"grid": False, "before": 0.06, "after": 0.06}
 _NAMED_STYLES: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("Report Title", "title_font", "title_size_pt", {"after": 1}),
     ("Authority", "authority_font", "authority_size_pt", {"after": 1}),
     ("Table Caption", "caption_font", "caption_size_pt", {"keep_next": True}),
     ("Figure Caption", "caption_font", "caption_size_pt", {"after": 0.5}),
     ("Figure", "body_font", "body_size_pt", {"grid": False, "before": 0.25, "keep_next": True}),
-    ("Table Text", "table_font", "table_size_pt", {"grid": False}),
-    ("Table Header", "table_font", "table_size_pt", {"grid": False, "bold": True}),
+    ("Table Text", "table_font", "table_size_pt", _CELL),
+    ("Table Text Left", "table_font", "table_size_pt", {**_CELL, "align": "left"}),
+    ("Table Number", "table_font", "table_size_pt", {**_CELL, "align": "right"}),
+    ("Table Header", "table_font", "table_size_pt", {**_CELL, "bold": True}),
+    ("Table Group", "table_font", "table_size_pt", {**_CELL, "bold": True, "align": "left"}),
+    ("Table Note", "table_font", "table_size_pt", {"grid": False, "align": "left", "after": 0.5}),
     ("Signature", "body_font", "body_size_pt", {"align": "left", "condensed": True}),
     ("Attachment Label", "attachment_font", "body_size_pt", {"align": "left"}),
 )
@@ -83,6 +98,7 @@ class DocxWriter:
         after: int = 0,
         keep_next: bool = False,
         char_spacing: int | None = None,
+        snap: bool = True,
     ) -> None:
         if self._kept(style):
             return
@@ -97,6 +113,8 @@ class DocxWriter:
         ooxml.set_alignment(ppr, align)
         ooxml.set_keep_next(ppr, keep_next)
         ooxml.set_widow_control(ppr, False)
+        if not snap:
+            ooxml.set_snap_to_grid(ppr, False)
 
     def setup_styles(self) -> None:
         lay = self.layout
@@ -141,6 +159,7 @@ class DocxWriter:
                 after=round(pitch * options.get("after", 0)),
                 keep_next=options.get("keep_next", False),
                 char_spacing=lay.char_spacing if options.get("condensed") else None,
+                snap=grid,
             )
         footer = self._paragraph_style("Page Number")
         if not self._kept(footer):
@@ -245,24 +264,57 @@ class DocxWriter:
             self.doc.add_page_break()
 
     def table(self, table: Table) -> None:
+        """A three-line table: widths from its content, numbers aligned right, every row kept whole
+        on one page, the header row repeated on each page, notes (资料来源/注) under it."""
         self._add(table.caption_text, "Table Caption")
         grid = self.doc.add_table(rows=len(table.rows) + 1, cols=len(table.header))
         tbl = grid._tbl
+        numeric = table.numeric_columns()
+        total = ooxml.mm_to_twips(self.layout.text_width_mm)
+        char_twips = self.layout.table_size_pt * 20
+        chars = column_widths(table.header, table.rows, numeric, total / char_twips, table.spans)
+        widths = [int(w * char_twips) for w in chars]
+        widths[-1] += total - sum(widths)
+        # A text column that wraps reads better flush left than centred line by line.
+        wraps = [
+            not numeric[c]
+            and any(
+                cell_width_chars(row[c]) + CELL_PAD_CHARS > chars[c] for row in table.rows if c < len(row)
+            )
+            for c in range(len(table.header))
+        ]
+        spans = set(table.spans)
         # Walk the XML rows once: python-docx's cell(r, c) rebuilds the whole grid on every call.
         for r, (tr, values) in enumerate(zip(tbl.tr_lst, [table.header, *table.rows], strict=True)):
-            for tc, text in zip(tr.tc_lst, values, strict=True):
+            ooxml.keep_row_whole(tr)
+            if r - 1 in spans:
+                tc = ooxml.span_row(tr, len(table.header))
                 paragraph = DocxParagraph(tc.p_lst[0], grid)
-                paragraph.add_run(ooxml.xml_text(text))
-                self._style(paragraph, "Table Header" if r == 0 else "Table Text")
+                paragraph.add_run(ooxml.xml_text(values[0]))
+                self._style(paragraph, "Table Group")
+                continue
+            for c, (tc, text) in enumerate(zip(tr.tc_lst, values, strict=True)):
+                paragraph = DocxParagraph(tc.p_lst[0], grid)
+                if r == 0:  # broken between words only, by explicit line breaks
+                    for i, line in enumerate(header_lines(text, chars[c] - CELL_PAD_CHARS)):
+                        run = paragraph.add_run(ooxml.xml_text(line))
+                        if i:
+                            run._r.addprevious(ooxml.OxmlElement("w:br"))
+                else:
+                    paragraph.add_run(ooxml.xml_text(text))
                 if r == 0:
+                    style = "Table Header"
                     ooxml.set_cell_bottom_border(tc, 6)
+                elif numeric[c]:
+                    style = "Table Number"
+                else:
+                    style = "Table Text Left" if wraps[c] else "Table Text"
+                self._style(paragraph, style)
         ooxml.set_three_line_borders(tbl, 12)
         ooxml.mark_header_row(tbl.tr_lst[0])
-        total = ooxml.mm_to_twips(self.layout.text_width_mm)
-        weights = [1.6] + [1.0] * (len(table.header) - 1)
-        widths = [int(total * w / sum(weights)) for w in weights]
-        widths[-1] += total - sum(widths)
         ooxml.set_table_widths(tbl, widths)
+        for note in table.notes:
+            self._add(note, "Table Note")
 
     def picture(self, picture: Picture) -> None:
         width = min(picture.width_mm, self.layout.text_width_mm)
@@ -287,6 +339,18 @@ class DocxWriter:
             paragraph = self._add(text, "Signature")
             ooxml.set_indent(paragraph._p.get_or_add_pPr(), self.layout.char_twips, left_chars=max(left, 0))
 
+    def attachment_note(self, report: Report) -> None:
+        """附件说明 (GB/T 9704 §7.3.4): one blank line after the body, then 附件：名称 two characters
+        in; with several attachments the names after the first line up under the first."""
+        lines = report.attachment_note()
+        if not lines:
+            return
+        self._add("", "Normal")
+        for i, text in enumerate(lines):
+            paragraph = self._add(text, "Normal")
+            if i:
+                ooxml.set_indent(paragraph._p.get_or_add_pPr(), self.layout.char_twips, left_chars=5)
+
     # -- whole document ---------------------------------------------------------------
 
     def write(self, report: Report, date: dt.date) -> bytes:
@@ -299,6 +363,7 @@ class DocxWriter:
         self.title(report)
         for block in report.blocks:
             self.block(block)
+        self.attachment_note(report)
         self.signature(report)
         for block in report.appendix:
             self.block(block)
@@ -311,6 +376,7 @@ class DocxWriter:
         props.created = stamp
         props.modified = stamp
         props.comments = "report-gen"
+        ooxml.set_app_properties(self.doc.part.package, f"report-gen {__version__}", report.authority)
         out = io.BytesIO()
         self.doc.save(out)
         return out.getvalue()

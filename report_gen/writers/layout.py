@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,4 +173,65 @@ def balanced_title_lines(title: str, per_line: int) -> list[str]:
         lines.append(rest[:best])
         rest = rest[best:]
     lines.append(rest)
+    return lines
+
+
+_HEADER_WORDS = re.compile(r"（[^）]*）|[^（]+")
+CELL_PAD_CHARS = 1.2  # the cell's left and right margins, in characters of the table font
+MIN_TEXT_CHARS = 4.0  # a column of text is never narrower than this
+
+
+def cell_width_chars(text: str) -> float:
+    """Width in characters of the table font: CJK, full-width forms and the quotes and dashes a CJK
+    font sets full width count 1; Latin letters and digits 1/2."""
+    return sum(1.0 if ord(ch) >= 0x2E80 or 0x2010 <= ord(ch) <= 0x206F else 0.5 for ch in text)
+
+
+def header_words(header: str) -> list[str]:
+    """The pieces a header may break between, never inside: ``非公企业（家）`` → 非公企业 / （家）."""
+    return _HEADER_WORDS.findall(header) or [header]
+
+
+def column_widths(
+    header: list[str],
+    rows: list[list[str]],
+    numeric: list[bool],
+    total_chars: float,
+    spans: Sequence[int] = (),
+) -> list[float]:
+    """Column widths in characters of the table font, from the content, summing to ``total_chars``.
+
+    Each column gets at least its longest header word (headers break only between words such as
+    非公企业 / （家）) and, for numbers, its longest number (digits never wrap). When everything
+    fits on one line the widths are the content's, widened in proportion to fill the text block;
+    otherwise the room left after the minimums goes to the columns of text that wrap, in proportion
+    to how much they would need. Rows in ``spans`` (one cell across the table) do not count."""
+    body = [row for i, row in enumerate(rows) if i not in set(spans)]
+    natural, minimum = [], []
+    for col, title in enumerate(header):
+        cells = [cell_width_chars(row[col]) for row in body if col < len(row)]
+        widest_word = max(cell_width_chars(w) for w in header_words(title))
+        widest_cell = max(cells, default=0.0)
+        natural.append(max(cell_width_chars(title), widest_cell) + CELL_PAD_CHARS)
+        floor = widest_cell if numeric[col] else min(widest_cell, MIN_TEXT_CHARS)
+        minimum.append(max(widest_word, floor) + CELL_PAD_CHARS)
+    if sum(natural) <= total_chars:
+        return [w * total_chars / sum(natural) for w in natural]
+    if sum(minimum) >= total_chars:
+        return [w * total_chars / sum(minimum) for w in minimum]
+    room = total_chars - sum(minimum)
+    wants = [n - m for n, m in zip(natural, minimum, strict=True)]
+    return [m + room * w / sum(wants) for m, w in zip(minimum, wants, strict=True)]
+
+
+def header_lines(header: str, width_chars: float) -> list[str]:
+    """A header packed into lines of at most ``width_chars`` (the column less its margins), broken
+    only between its words (:func:`header_words`): a renderer left to itself fills each line and
+    breaks 街道（乡镇） as 街道（乡 / 镇）."""
+    lines: list[str] = []
+    for word in header_words(header):
+        if lines and cell_width_chars(lines[-1] + word) <= width_chars:
+            lines[-1] += word
+        else:
+            lines.append(word)
     return lines

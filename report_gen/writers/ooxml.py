@@ -161,6 +161,20 @@ TCPR_SEQ = (
     "vAlign",
     "hideMark",
 )
+TRPR_SEQ = (
+    "cnfStyle",
+    "divId",
+    "gridBefore",
+    "gridAfter",
+    "wBefore",
+    "wAfter",
+    "cantSplit",
+    "trHeight",
+    "tblHeader",
+    "tblCellSpacing",
+    "jc",
+    "hidden",
+)
 TWIPS_PER_MM = 1440 / 25.4
 
 
@@ -448,20 +462,69 @@ def set_table_widths(tbl: BaseOxmlElement, widths_twips: Sequence[int]) -> None:
     for col, width in zip(grid.findall(qn("w:gridCol")), widths_twips, strict=True):
         set_attrs(col, w=width)
     for row in tbl.tr_lst:
-        for tc, width in zip(row.tc_lst, widths_twips, strict=False):
+        cells = row.tc_lst
+        for i, (tc, width) in enumerate(zip(cells, widths_twips, strict=False)):
             tc_pr = tc.get_or_add_tcPr()
+            if len(cells) == 1 and len(widths_twips) > 1:  # a row spanning the table (span_row)
+                width = sum(widths_twips[i:])
             set_attrs(child(tc_pr, "tcW", TCPR_SEQ), w=width, type="dxa")
             set_attrs(child(tc_pr, "vAlign", TCPR_SEQ), val="center")
 
 
 def mark_header_row(tr: BaseOxmlElement) -> None:
     """Repeat the row at the top of each page the table runs onto."""
-    tr_pr = tr.get_or_add_trPr()
-    if tr_pr.find(qn("w:tblHeader")) is None:
-        tr_pr.append(OxmlElement("w:tblHeader"))
+    child(tr.get_or_add_trPr(), "tblHeader", TRPR_SEQ)
+
+
+def keep_row_whole(tr: BaseOxmlElement) -> None:
+    """Never split the row across pages (``w:cantSplit``): a row's tail alone on a page is unreadable."""
+    child(tr.get_or_add_trPr(), "cantSplit", TRPR_SEQ)
+
+
+def span_row(tr: BaseOxmlElement, columns: int) -> BaseOxmlElement:
+    """Make the row one cell across ``columns`` grid columns (``w:gridSpan``); returns that cell."""
+    cells = tr.tc_lst
+    for extra in cells[1:]:
+        tr.remove(extra)
+    first = cells[0]
+    set_attrs(child(first.get_or_add_tcPr(), "gridSpan", TCPR_SEQ), val=columns)
+    return first
+
+
+def set_snap_to_grid(ppr: BaseOxmlElement, on: bool) -> None:
+    """Off: the paragraph keeps its own line height instead of the page's line grid (table text in
+    small type would otherwise take a whole 28.95 pt grid line per line)."""
+    set_attrs(child(ppr, "snapToGrid", PPR_SEQ), val="1" if on else "0")
 
 
 def set_picture_alt_text(inline: BaseOxmlElement, text: str) -> None:
     doc_pr = inline.find(qn("wp:docPr"))
     if doc_pr is not None:
         doc_pr.set("descr", xml_text(text))
+
+
+_APP_PROPERTIES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Application>{application}</Application><Company>{company}</Company><DocSecurity>0</DocSecurity>"
+    "</Properties>"
+)
+_THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+
+
+def set_app_properties(package, application: str, company: str) -> None:
+    """The extended properties (docProps/app.xml): who made the file and for whom, nothing else.
+    python-docx's template claims Microsoft Word wrote it, with a page and word count that are not
+    this document's; counts are left out (Word and WPS fill them in when they save). The template's
+    thumbnail, a picture of another document, is dropped."""
+    from xml.sax.saxutils import escape
+
+    for part in package.iter_parts():
+        if str(part.partname) == "/docProps/app.xml":
+            part._blob = _APP_PROPERTIES.format(
+                application=escape(xml_text(application)), company=escape(xml_text(company))
+            ).encode("utf-8")
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype == _THUMBNAIL:
+            package.rels.pop(rel_id)

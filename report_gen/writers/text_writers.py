@@ -8,7 +8,7 @@ import re
 
 from ..config import PLACEHOLDER_TEXT
 from ..document import Heading, PageBreak, Paragraph, Picture, Report, Table
-from .layout import Layout, balanced_title_lines
+from .layout import Layout, balanced_title_lines, header_words
 
 
 def _data_uri(png: bytes) -> str:
@@ -43,6 +43,15 @@ figcaption {{ font-family: "{layout.caption_font}", SimHei, sans-serif; font-siz
 .signature {{ text-indent: 0; text-align: right; margin-right: 2em; margin-top: {layout.line_pitch_twips / 20}pt; }}
 .date {{ text-indent: 0; text-align: right; margin-right: 2em; }}
 .pagebreak {{ page-break-after: always; height: 2em; }}
+td.num {{ text-align: right; }}
+th .word {{ white-space: nowrap; }}
+th.group {{ text-align: left; border-bottom: none; }}
+tr {{ page-break-inside: avoid; }}
+.table-note {{ text-indent: 0; font-size: {layout.table_size_pt}pt; line-height: 1.5; margin-top: -0.8em;
+  margin-bottom: 1em; }}
+.attachment-note.first {{ margin-top: {layout.line_pitch_twips / 20}pt; }}
+.attachment-note.more {{ text-indent: 0; padding-left: 5em; }}
+.attachment-label {{ text-indent: 0; font-family: "{layout.attachment_font}", SimHei, sans-serif; }}
 """
 
 
@@ -71,14 +80,31 @@ def write_html(report: Report, layout: Layout) -> bytes:
             else:
                 parts.append(f"<h{b.level + 1}>{e(b.full_text)}</h{b.level + 1}>")
         elif isinstance(b, Paragraph):
-            parts.append(f"<p>{e(b.text)}</p>")
+            kind = ' class="attachment-label"' if b.kind == "attachment_label" else ""
+            parts.append(f"<p{kind}>{e(b.text)}</p>")
         elif isinstance(b, Table):
-            head = "".join(f"<th>{e(h)}</th>" for h in b.header)
-            rows = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in b.rows)
+            # A header breaks between its words only (非公企业 / （家）), never inside one.
+            head = "".join(
+                "<th>" + "".join(f'<span class="word">{e(w)}</span>' for w in header_words(h)) + "</th>"
+                for h in b.header
+            )
+            numeric = b.numeric_columns()
+            rows = "".join(
+                f'<tr><th class="group" colspan="{len(b.header)}">{e(row[0])}</th></tr>'
+                if i in b.spans
+                else "<tr>"
+                + "".join(
+                    f'<td class="num">{e(c)}</td>' if numeric[k] else f"<td>{e(c)}</td>"
+                    for k, c in enumerate(row)
+                )
+                + "</tr>"
+                for i, row in enumerate(b.rows)
+            )
             parts.append(
                 f"<table><caption>{e(b.caption_text)}</caption><thead><tr>{head}</tr></thead>"
                 f"<tbody>{rows}</tbody></table>"
             )
+            parts.extend(f'<p class="table-note">{e(note)}</p>' for note in b.notes)
         elif isinstance(b, Picture):
             parts.append(
                 f'<figure><img src="{_data_uri(b.png)}" alt="{e(b.alt)}">'
@@ -89,6 +115,9 @@ def write_html(report: Report, layout: Layout) -> bytes:
 
     for b in report.blocks:
         block(b)
+    for i, line in enumerate(report.attachment_note()):
+        # 附件说明: one blank line after the body, two characters in (GB/T 9704 §7.3.4).
+        parts.append(f'<p class="attachment-note{" first" if not i else " more"}">{e(line)}</p>')
     parts.append(f'<p class="signature">{e(report.signature)}</p>')
     parts.append(f'<p class="date">{e(report.date_text)}</p>')
     for b in report.appendix:
@@ -125,9 +154,15 @@ def write_markdown(report: Report) -> bytes:
             lines.append("")
             lines.append("| " + " | ".join(_md_escape(h) for h in b.header) + " |")
             lines.append("|" + "---|" * len(b.header))
-            for row in b.rows:
-                lines.append("| " + " | ".join(_md_escape(c) for c in row) + " |")
+            for i, row in enumerate(b.rows):
+                if i in b.spans:  # a group's heading across the table: bold in the first cell
+                    cells = [f"**{_md_escape(row[0])}**", *[""] * (len(row) - 1)]
+                else:
+                    cells = [_md_escape(c) for c in row]
+                lines.append("| " + " | ".join(cells) + " |")
             lines.append("")
+            for note in b.notes:
+                lines.extend([_md_escape(note), ""])
         elif isinstance(b, Picture):
             lines.extend(
                 [f"![{_md_escape(b.alt)}]({_data_uri(b.png)})", "", f"*{_md_escape(b.caption_text)}*", ""]
@@ -137,6 +172,8 @@ def write_markdown(report: Report) -> bytes:
 
     for b in report.blocks:
         block(b)
+    for line in report.attachment_note():
+        lines.extend([_md_escape(line), ""])
     lines.extend([f"{_md_escape(report.signature)}  ", _md_escape(report.date_text), ""])
     for b in report.appendix:
         block(b)
