@@ -180,3 +180,14 @@ def test_pdf_holds_every_paragraph_and_table_cell_of_the_docx_in_order(built):
     unique = [{c._tc: c.text for c in row.cells} for t in document.tables for row in t.rows]
     cells = Counter(_words("".join(text for row in unique for text in row.values())))
     assert cells and not cells - Counter(rendered)
+
+
+def test_the_attachment_is_three_pages_at_most_with_table_rows_off_the_line_grid(pdf):
+    rendered = pages(pdf)
+    start = next(i for i, (_, lines) in enumerate(rendered) if lines and min(lines)[3] == "附件")
+    assert 1 <= len(rendered) - start <= 3
+    # Table rows sit closer than the body's 28.95 pt grid lines (small type, single-spaced).
+    _, lines = rendered[start]
+    rows = sorted({round(y, 1) for y, _, _, text in lines if re.fullmatch(r".*\d+", text)})
+    gaps = [b - a for a, b in zip(rows, rows[1:], strict=False)]
+    assert gaps and min(gaps) < LINE_PITCH_PT * 0.75

@@ -297,9 +297,10 @@ class DocxWriter:
                 paragraph = DocxParagraph(tc.p_lst[0], grid)
                 if r == 0:  # broken between words only, by explicit line breaks
                     for i, line in enumerate(header_lines(text, chars[c] - CELL_PAD_CHARS)):
-                        run = paragraph.add_run(ooxml.xml_text(line))
+                        run = paragraph.add_run()
                         if i:
-                            run._r.addprevious(ooxml.OxmlElement("w:br"))
+                            run.add_break()
+                        run.add_text(ooxml.xml_text(line))
                 else:
                     paragraph.add_run(ooxml.xml_text(text))
                 if r == 0:
