@@ -293,6 +293,8 @@ CONFIG_SCHEMA = Map(
                     "by_label": Str(doc="header of the group column"),
                     "columns": List(item=Str(), required=True, doc="indicator ids"),
                     "total_row": Bool(),
+                    "source": Str(doc="资料来源 line under the table (without the words 资料来源)", max_length=300),
+                    "note": Str(doc="注 line under the table (without the word 注)", max_length=500),
                 }
             )
         ),
@@ -663,7 +665,7 @@ def _fill_identity(raw: dict[str, Any]) -> None:
     for key in IDENTITY_KEYS:
         if isinstance(rep.get(key), str):
             rep[key] = fill_identity(rep[key], district, year)
-    for section in ("narrative", "manual_figures", "problems", "recommendations"):
+    for section in ("narrative", "manual_figures", "problems", "recommendations", "tables"):
         if isinstance(raw.get(section), dict):
             raw[section] = _fill_all(raw[section], district, year)
     for name, source in (raw.get("data") or {}).items():
