@@ -12,6 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
+from .chart_kinds import CHART_KINDS, ChartData, Series
+from .chart_style import ChartStyle, chart_style
 from .errors import ConfigError, EnvironmentProblem, Problem
 from .figures import FigureSet
 from .zh_numbers import percent_text
@@ -29,12 +33,8 @@ CJK_FAMILIES = (
     "PingFang SC",
     "Heiti SC",
 )
-WIDTH_MM = 150.0
-HEIGHT_MM = 85.0
-DPI = 200
 MAX_GROUPS = 40
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
-PALETTE = ("#B22222", "#3C5A82", "#D9A441", "#6B8E5A", "#8C6D8C", "#7F7F7F")
 INSTALL_HINT = (
     "图表需要中文字体，本机未找到（否则中文会显示为方框）。请安装，例如 Debian/Ubuntu："
     "sudo apt-get install fonts-noto-cjk；或在 Windows/macOS 上安装黑体类字体（SimHei、PingFang SC）。"
@@ -74,55 +74,140 @@ def cjk_font_family() -> str:
     raise EnvironmentProblem(Problem(INSTALL_HINT))
 
 
-def draw_charts(chart_specs: Mapping[str, Mapping[str, Any]], figures: FigureSet) -> dict[str, ChartImage]:
-    """One PNG per chart spec. Returns an empty mapping when there are no charts (no font needed)."""
+def draw_charts(
+    chart_specs: Mapping[str, Mapping[str, Any]],
+    figures: FigureSet,
+    style_settings: Mapping[str, Any] | None = None,
+    whole: str = "全区",
+) -> dict[str, ChartImage]:
+    """One PNG per chart spec, drawn by its registered kind (:data:`~report_gen.chart_kinds.CHART_KINDS`)
+    in the district's chart style (``style.charts``). ``whole`` names the district on an average
+    line (全区). A chart comparing years (``years: true``) without last year's ledger shows this
+    year only. Returns an empty mapping when there are no charts (no font needed).
+
+    The same data gives byte-identical PNGs: no timestamp or software version is written."""
     if not chart_specs:
         return {}
+    style, problems = chart_style(style_settings)
+    if problems:
+        raise ConfigError(problems)
     import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     family = cjk_font_family()
-    style: Any = {
+    rc: Any = {
         "font.family": "sans-serif",
         "font.sans-serif": [family, "DejaVu Sans"],
         "axes.unicode_minus": False,  # some CJK fonts lack U+2212
-        "font.size": 9,
+        "font.size": style.font_size,
         "axes.spines.top": False,
         "axes.spines.right": False,
+        "hatch.linewidth": 0.6,
         "svg.hashsalt": "report-gen",
         "text.parse_math": False,  # a street named $\\sqrt{2}$ is text, not maths to typeset
     }
     images: dict[str, ChartImage] = {}
-    with plt.rc_context(style):
+    # Figures made directly, not through pyplot: no window manager to register with or close.
+    with matplotlib.rc_context(rc):
         for chart_id, spec in chart_specs.items():
-            series = list(spec["series"])
-            data = figures.breakdown(spec["by"], series)
-            if len(data) > MAX_GROUPS:
-                raise ConfigError(
-                    Problem(
-                        f"按“{spec['by']}”分组有{len(data)}类，一张图最多能清楚画出{MAX_GROUPS}类；"
-                        "请改按类别较少的列分组",
-                        key=f"charts.{chart_id}.by",
-                    )
-                )
-            data.index = [_label(g) for g in data.index]
-            labels = {s: figures[s].column_label for s in series}
-            fig, ax = plt.subplots(figsize=(WIDTH_MM / 25.4, HEIGHT_MM / 25.4), dpi=DPI)
-            if spec["kind"] == "pie":
-                _pie(ax, data[series[0]])
-            else:
-                _bars(ax, data, series, labels, spec["kind"] == "barh", bool(spec.get("stacked")))
-            fig.tight_layout()
+            kind_name = "stacked" if spec["kind"] == "bar" and spec.get("stacked") else spec["kind"]
+            kind = CHART_KINDS.get(kind_name)
+            if kind is None:  # the schema's choices come from the registry; this is a second line
+                raise ConfigError(Problem(f"没有名为“{kind_name}”的图表类型", key=f"charts.{chart_id}.kind"))
+            data = chart_data(chart_id, spec, figures, whole, kind.sortable)
+            fig = Figure(figsize=(style.width_mm / 25.4, style.height_mm / 25.4), dpi=style.dpi)
+            FigureCanvasAgg(fig)
+            ax = fig.add_axes(_plot_area(data, kind_name, style))
+            kind.draw(ax, data, style)
             buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-            plt.close(fig)
-            alt = spec.get("alt") or _alt_text(spec["caption"], data, series, labels)
+            fig.savefig(buffer, format="png", dpi=style.dpi, metadata={"Software": None},
+                        pil_kwargs={"compress_level": 1})  # fmt: skip
+            alt = spec.get("alt") or _alt_text(spec["caption"], data)
             images[chart_id] = ChartImage(
-                chart_id, spec["caption"], buffer.getvalue(), WIDTH_MM, HEIGHT_MM, alt
+                chart_id, spec["caption"], buffer.getvalue(), style.width_mm, style.height_mm, alt
             )
     return images
+
+
+def chart_data(
+    chart_id: str, spec: Mapping[str, Any], figures: FigureSet, whole: str, sortable: bool = True
+) -> ChartData:
+    """The groups and series one chart shows, from per-group figures: sorted by size unless the
+    config says ``sort: none`` (or the kind's order carries meaning, as a line's does); with
+    ``years: true`` last year and this year of the first series side by side; with
+    ``average: true`` the district's own value as a reference line."""
+    series_ids = list(spec["series"])
+    frame = figures.breakdown(spec["by"], series_ids)
+    if len(frame) > MAX_GROUPS:
+        raise ConfigError(
+            Problem(
+                f"按“{spec['by']}”分组有{len(frame)}类，一张图最多能清楚画出{MAX_GROUPS}类；"
+                "请改按类别较少的列分组",
+                key=f"charts.{chart_id}.by",
+            )
+        )
+    first = figures[series_ids[0]]
+    columns: dict[str, Any] = {figures[s].column_label: frame[s] for s in series_ids}
+    if spec.get("years"):
+        previous = figures.previous_breakdown(spec["by"], series_ids[:1])
+        year = figures.engine.year
+        columns = {}
+        if previous is not None:
+            columns[f"{year - 1}年"] = previous[series_ids[0]].reindex(frame.index)
+        columns[f"{year}年"] = frame[series_ids[0]]
+    table = pd.DataFrame(columns, index=frame.index)
+    order = spec.get("sort", "desc" if sortable else "none")
+    if order != "none":
+        totals = table.iloc[:, -1] if spec.get("years") else table.sum(axis=1, min_count=1)
+        table = table.loc[totals.fillna(-1).sort_values(ascending=order == "asc", kind="stable").index]
+    percent = first.format == "percent"
+    average = None
+    if spec.get("average") and first.value is not None:
+        average = (
+            f"{whole}{percent_text(first.value) if percent else format(first.value, 'g')}",
+            float(first.value),
+        )
+    return ChartData(
+        groups=[_label(g) for g in table.index],
+        series=[
+            Series(
+                str(c),
+                [None if v != v else float(v) for v in table[c]],
+                # Last year light and dotted behind this year's dark bars.
+                look=(2 if i == 0 and len(table.columns) > 1 else 0) if spec.get("years") else None,
+            )
+            for i, c in enumerate(table.columns)
+        ],
+        unit="%" if percent else first.unit,
+        percent=percent,
+        average=average,
+    )
+
+
+def _plot_area(data: ChartData, kind: str, style: ChartStyle) -> tuple[float, float, float, float]:
+    """Axes position [left, bottom, width, height] as figure fractions, from the label sizes: a
+    fixed layout instead of matplotlib's tight_layout, which draws every chart twice."""
+    width_in, height_in = style.width_mm / 25.4, style.height_mm / 25.4
+    if kind in ("pie", "donut"):
+        return (0.18, 0.06, 0.64, 0.88)
+    char_in = style.font_size / 72
+    longest = max((text_width(g) for g in data.groups), default=2) * char_in
+    top = 0.34 / height_in
+    if kind == "barh":
+        left = (longest + 0.2) / width_in
+        bottom = 0.45 / height_in
+        return (left, bottom, 1 - left - 0.04, 1 - bottom - top)
+    crowded = len(data.groups) > 6
+    label_height = (longest * 0.5 + char_in * 0.87) if crowded else char_in * 1.2
+    bottom = (label_height + 0.15) / height_in
+    left = 0.5 / width_in
+    return (left, bottom, 1 - left - 0.02, 1 - bottom - top)
+
+
+def text_width(text: str) -> float:
+    """Width in characters: CJK full, Latin half."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
 
 
 def _label(group: object) -> str:
@@ -130,81 +215,16 @@ def _label(group: object) -> str:
     return _CONTROL.sub(" ", str(group))
 
 
-def _bars(ax, data, series, labels, horizontal: bool, stacked: bool) -> None:
-    import numpy as np
-
-    groups = [str(g) for g in data.index]
-    positions = np.arange(len(groups))
-    width = 0.7 if stacked or len(series) == 1 else 0.8 / len(series)
-    base = np.zeros(len(groups))
-    for i, s in enumerate(series):
-        values = data[s].fillna(0).to_numpy(dtype=float)
-        offset = 0 if stacked else (i - (len(series) - 1) / 2) * width
-        color = PALETTE[i % len(PALETTE)]
-        if horizontal:
-            bars = ax.barh(
-                positions + offset,
-                values,
-                height=width,
-                left=base if stacked else None,
-                color=color,
-                label=labels[s],
-            )
-        else:
-            bars = ax.bar(
-                positions + offset,
-                values,
-                width=width,
-                bottom=base if stacked else None,
-                color=color,
-                label=labels[s],
-            )
-        if not stacked:
-            ax.bar_label(bars, fmt="%g", fontsize=7, padding=1)
-        if stacked:
-            base = base + values
-    if stacked:
-        for pos, total in zip(positions, base, strict=True):
-            if horizontal:
-                ax.text(total, pos, f" {total:g}", va="center", fontsize=7)
-            else:
-                ax.text(pos, total, f"{total:g}", ha="center", va="bottom", fontsize=7)
-    if horizontal:
-        ax.set_yticks(positions, groups)
-        ax.invert_yaxis()
-    else:
-        ax.set_xticks(
-            positions,
-            groups,
-            rotation=30 if len(groups) > 6 else 0,
-            ha="right" if len(groups) > 6 else "center",
-        )
-    if len(series) > 1:
-        ax.legend(frameon=False, fontsize=8)
-    ax.grid(axis="x" if horizontal else "y", color="#DDDDDD", linewidth=0.6)
-    ax.set_axisbelow(True)
-
-
-def _pie(ax, values) -> None:
-    values = values.fillna(0)
-    values = values[values > 0]
-    colors = [PALETTE[i % len(PALETTE)] for i in range(len(values))]
-    total = float(values.sum())
-    ax.pie(
-        values.to_numpy(dtype=float),
-        labels=[f"{g}\n{v:g}（{percent_text(v / total * 100)}）" for g, v in values.items()],
-        colors=colors,
-        startangle=90,
-        counterclock=False,
-        wedgeprops={"linewidth": 1, "edgecolor": "white"},
-        textprops={"fontsize": 8},
-    )
-    ax.set_aspect("equal")
-
-
-def _alt_text(caption: str, data, series, labels) -> str:
+def _alt_text(caption: str, data: ChartData) -> str:
     parts = []
-    for group, row in data.iterrows():
-        values = "，".join(f"{labels[s]}{row[s]:g}" for s in series if row[s] == row[s])
+    for i, group in enumerate(data.groups):
+        values = "，".join(
+            f"{s.label}{data.value_text(s.values[i])}{data.unit}"
+            for s in data.series
+            if s.values[i] is not None
+        )
         parts.append(f"{group}：{values}")
-    return f"{caption}。" + "；".join(parts)
+    text = f"{caption}。" + "；".join(parts)
+    if data.average is not None:
+        text += f"。虚线为{data.average[0]}"
+    return text

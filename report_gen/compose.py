@@ -842,9 +842,19 @@ def build_table(
     if total:
         rows.append(["合计"] + [cell_text(figures[c].value, figures[c]) for c in columns])
     additive = [figures[c].additive for c in columns]
-    notes = [f"{word}：{spec[key]}" for key, word in (("source", "资料来源"), ("note", "注")) if spec.get(key)]
+    notes = [
+        f"{word}：{spec[key]}" for key, word in (("source", "资料来源"), ("note", "注")) if spec.get(key)
+    ]
     return Table(
-        table_id, number, spec["caption"], header, rows, section, total_row=total, additive=additive, notes=notes
+        table_id,
+        number,
+        spec["caption"],
+        header,
+        rows,
+        section,
+        total_row=total,
+        additive=additive,
+        notes=notes,
     )
 
 

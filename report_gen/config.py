@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from . import resources
+from .chart_kinds import CHART_KINDS
 from .contract import CONTRACTS
 from .errors import ConfigError, OptionError, Problem, shown
 from .input_files import CONFIG_BYTES, DOCX_BYTES, check_regular, display_name, os_reason, read_limited
@@ -293,7 +294,9 @@ CONFIG_SCHEMA = Map(
                     "by_label": Str(doc="header of the group column"),
                     "columns": List(item=Str(), required=True, doc="indicator ids"),
                     "total_row": Bool(),
-                    "source": Str(doc="资料来源 line under the table (without the words 资料来源)", max_length=300),
+                    "source": Str(
+                        doc="资料来源 line under the table (without the words 资料来源)", max_length=300
+                    ),
                     "note": Str(doc="注 line under the table (without the word 注)", max_length=500),
                 }
             )
@@ -302,10 +305,16 @@ CONFIG_SCHEMA = Map(
             value=Map(
                 fields={
                     "caption": Str(required=True),
-                    "kind": Str(choices=("bar", "barh", "pie"), required=True),
+                    "kind": Str(choices=tuple(CHART_KINDS), required=True, doc="a registered chart kind"),
                     "by": Str(required=True),
                     "series": List(item=Str(), required=True),
-                    "stacked": Bool(),
+                    "stacked": Bool(doc="with kind bar: the same as kind stacked"),
+                    "sort": Str(
+                        choices=("desc", "asc", "none"),
+                        doc="order of the groups by size (default desc; none keeps the ledger's order)",
+                    ),
+                    "average": Bool(doc="mark the district's own value of the first series as a line"),
+                    "years": Bool(doc="last year and this year of the first series side by side"),
                     "alt": Str(doc="alternative text for the picture"),
                 }
             )

@@ -97,6 +97,8 @@ class FigureSet:
 
     figures: dict[str, Figure]
     engine: IndicatorEngine
+    previous_engine: IndicatorEngine | None = None
+    """Last year's ledger, when one is given (for charts comparing the two years by group)."""
 
     def __getitem__(self, key: str) -> Figure:
         return self.figures[key]
@@ -121,6 +123,13 @@ class FigureSet:
     def breakdown(self, by: str, ids: list[str]) -> pd.DataFrame:
         """One row per value of column ``by`` (sorted), one column per indicator id."""
         return pd.DataFrame({i: self.engine.grouped(i, by) for i in ids})
+
+    def previous_breakdown(self, by: str, ids: list[str]) -> pd.DataFrame | None:
+        """:meth:`breakdown` over last year's ledger; ``None`` without one."""
+        engine = self.previous_engine
+        if engine is None or not all(engine.available(i) for i in ids):
+            return None
+        return pd.DataFrame({i: engine.grouped(i, by) for i in ids})
 
 
 def format_value(value: float | int | None, fmt: str, unit: str) -> str:
@@ -517,7 +526,7 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
         )
     _mark_notable(figures, config.section("year_on_year"))
     figures.update(_comparisons(config, engine, figures))
-    return FigureSet(figures, engine)
+    return FigureSet(figures, engine, previous)
 
 
 def _mark_notable(figures: Mapping[str, Figure], spec: Mapping[str, Any]) -> None:

@@ -156,7 +156,9 @@ def build(
     identity_warnings = check_identity(config, ledgers)
     figures = compute_figures(config, ledgers)
     findings = evaluate_findings(config, figures)
-    charts = draw_charts(config.section("charts"), figures)
+    charts = draw_charts(
+        config.section("charts"), figures, config.section("style").get("charts"), config.report.whole
+    )
     composer = Composer(config, figures, findings, charts)
     report = composer.compose()
     stale = check_manual_figures(config, figures)

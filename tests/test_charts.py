@@ -23,10 +23,17 @@ def test_without_a_cjk_font_the_build_says_what_to_install(monkeypatch, tmp_path
 def test_chart_pictures_and_alt_text(sample_build):
     result, _ = sample_build
     pictures = [b for b in result.report.blocks if type(b).__name__ == "Picture"]
-    assert [p.caption for p in pictures] == ["各街道（乡镇）“两新组织”数量", "“两新组织”党组织组建方式分布"]
+    assert [p.caption for p in pictures] == [
+        "各街道（乡镇）“两新组织”数量",
+        "各街道（乡镇）党组织覆盖率",
+        "“两新组织”党组织组建情况",
+    ]
     for picture in pictures:
         assert picture.png.startswith(b"\x89PNG") and picture.width_mm <= 156
-    assert "清河街道：非公企业37，社会组织10" in pictures[0].alt
+    assert "清河街道：非公企业37家，社会组织10家" in pictures[0].alt
+    # Sorted by size: the ledger lists 清河街道 first, but 望江街道 has the most organisations.
+    assert pictures[0].alt.index("望江街道") < pictures[0].alt.index("清河街道")
+    assert "清河街道：2024年51.1%，2025年66.0%" in pictures[1].alt and "虚线为全区64.4%" in pictures[1].alt
 
 
 def test_every_chinese_label_has_a_glyph():
@@ -59,3 +66,98 @@ def test_a_font_without_chinese_glyphs_would_be_noticed(monkeypatch):
         warnings.simplefilter("always")
         charts.draw_charts(config.section("charts"), figures)
     assert any("missing from font" in str(w.message) for w in caught)  # the check above can fail
+
+
+@pytest.fixture(scope="module")
+def sample_figures():
+    from report_gen.config import load_config
+    from report_gen.figures import compute_figures
+    from report_gen.validate import load_ledgers
+
+    config = load_config(SAMPLE_CONFIG)
+    return config, compute_figures(config, load_ledgers(config))
+
+
+def _grey_share(png: bytes) -> dict[int, float]:
+    """Share of the picture's pixels at each grey level, as a black-and-white printer sees it."""
+    import io
+
+    from PIL import Image
+
+    grey = Image.open(io.BytesIO(png)).convert("L")
+    histogram = grey.histogram()
+    total = sum(histogram)
+    return {level: count / total for level, count in enumerate(histogram)}
+
+
+def test_series_stay_apart_in_black_and_white(sample_figures):
+    from report_gen.chart_style import ChartStyle, grey_level
+
+    config, figures = sample_figures
+    palette = ChartStyle().palette[:4]
+    levels = sorted(grey_level(c) for c in palette)
+    assert min(b - a for a, b in zip(levels, levels[1:], strict=False)) >= 40
+    images = charts.draw_charts(config.section("charts"), figures)
+    stacked = _grey_share(images["orgs_by_street"].png)
+    # Both series of the stacked chart are in the printed picture, each as a large patch of its own
+    # grey (the second broken by white hatching), far apart from each other.
+    first, second = round(grey_level(palette[0])), round(grey_level(palette[1]))
+    near = lambda level: sum(stacked.get(g, 0) for g in range(level - 3, level + 4))  # noqa: E731
+    assert near(first) > 0.05 and near(second) > 0.03
+    assert abs(first - second) >= 40
+    donut = _grey_share(images["org_forms"].png)
+    assert (
+        sum(
+            1
+            for c in palette
+            if sum(donut.get(g, 0) for g in range(round(grey_level(c)) - 3, round(grey_level(c)) + 4)) > 0.005
+        )
+        >= 4
+    )
+
+
+def test_same_data_same_png_bytes(sample_figures):
+    config, figures = sample_figures
+    first = charts.draw_charts(config.section("charts"), figures)
+    second = charts.draw_charts(config.section("charts"), figures)
+    assert {k: v.png for k, v in first.items()} == {k: v.png for k, v in second.items()}
+    assert b"tIME" not in first["orgs_by_street"].png and b"Software" not in first["orgs_by_street"].png
+
+
+def test_every_registered_kind_draws_and_an_unknown_kind_is_a_config_error(sample_figures, tmp_path):
+    from report_gen.chart_kinds import CHART_KINDS
+    from report_gen.config import load_config
+    from report_gen.errors import ConfigError
+
+    config, figures = sample_figures
+    specs = {
+        kind: {"caption": kind, "kind": kind, "by": "street", "series": ["enterprises", "social_orgs"]}
+        for kind in CHART_KINDS
+    }
+    images = charts.draw_charts(specs, figures)
+    drawings = {k.draw for k in CHART_KINDS.values()}  # bar and grouped are one drawing
+    assert set(images) == set(CHART_KINDS) and len({i.png for i in images.values()}) == len(drawings)
+    district = tmp_path / "d.yaml"
+    district.write_text(
+        f"extends: {SAMPLE_CONFIG}\ncharts:\n  org_forms:\n    kind: radar\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(district)
+    message = str(caught.value)
+    assert "charts.org_forms.kind" in message and "radar" in message
+    assert all(kind in message for kind in CHART_KINDS)  # the choices are the registry's
+
+
+def test_a_district_restyles_the_charts_and_a_palette_that_prints_as_one_grey_is_refused(sample_figures):
+    from report_gen.errors import ConfigError
+    from report_gen.writers.layout import layout_from_config
+
+    config, figures = sample_figures
+    plain = charts.draw_charts(config.section("charts"), figures)
+    wide = charts.draw_charts(config.section("charts"), figures, {"height_mm": 60, "value_labels": False})
+    assert wide["org_forms"].height_mm == 60 and wide["org_forms"].png != plain["org_forms"].png
+    with pytest.raises(ConfigError) as caught:
+        layout_from_config({"charts": {"palette": ["#B22222", "#3C5A82"], "dpi": 5, "colour": 1}})
+    text = str(caught.value)
+    assert "style.charts.palette" in text and "same grey" in text
+    assert "style.charts.dpi" in text and "style.charts.colour" in text

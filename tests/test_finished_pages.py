@@ -64,7 +64,9 @@ def test_check_sheet_lists_exact_values_of_both_years_against_an_independent_cou
         checked += 1
     assert checked >= 25
     assert by_label["从业人员数"][2] == "48612"  # the text says 近5万人
-    assert by_label["近三年培训党员人次"][2] == str(training_person_times(SAMPLE_DATA / "trainings.csv", 2025))
+    assert by_label["近三年培训党员人次"][2] == str(
+        training_person_times(SAMPLE_DATA / "trainings.csv", 2025)
+    )
     assert by_label["联户党员为商户提出的经营建议"][2:4] == ["1131", "—"]  # the text says 1100余条
 
 
@@ -91,7 +93,10 @@ def test_no_table_is_printed_twice(document):
     bodies = [tuple(tuple(r) for r in _rows(t)[1:]) for t in doc.tables]
     assert len(bodies) == len(set(bodies))
     captions = [p.text for p in doc.paragraphs if p.style.name == "Table Caption"]
-    assert [c.split("　", 1)[1] for c in captions] == ["各街道（乡镇）“两新组织”党建工作基本情况", "报告所用数据及口径"]
+    assert [c.split("　", 1)[1] for c in captions] == [
+        "各街道（乡镇）“两新组织”党建工作基本情况",
+        "报告所用数据及口径",
+    ]
 
 
 def test_rows_never_split_and_headers_repeat(document):
@@ -159,7 +164,10 @@ def test_document_properties_name_the_authority_and_the_tool(document):
 def test_definitions_without_config_text_are_written_in_words():
     words = {"party_members": "党员数", "party_org_form": "党组织组建方式", "above_scale": "是否规模以上"}
     expr = compile_expression('party_org_form == "未组建" and party_members >= 3 and not above_scale')
-    assert describe(expr, words, ["above_scale"]) == "党组织组建方式为“未组建”且党员数不少于3且是否规模以上为“否”"
+    assert (
+        describe(expr, words, ["above_scale"])
+        == "党组织组建方式为“未组建”且党员数不少于3且是否规模以上为“否”"
+    )
 
 
 def test_column_widths_follow_content():

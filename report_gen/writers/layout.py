@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..chart_style import chart_style
 from ..errors import ConfigError, Problem
 
 
@@ -108,6 +109,9 @@ def layout_from_config(style: Mapping[str, Any] | None) -> Layout:
     changes: dict[str, Any] = {}
     problems: list[Problem] = []
     for key, value in (style or {}).items():
+        if key == "charts":  # the charts' own settings (chart_style), checked here with the rest
+            problems.extend(chart_style(value)[1])
+            continue
         if key not in fields:
             hint = difflib.get_close_matches(key, fields, n=1)
             extra = f"; did you mean {hint[0]!r}?" if hint else ""
