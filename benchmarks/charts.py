@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 from report_gen.charts import draw_charts  # noqa: E402
 from report_gen.config import load_config  # noqa: E402
 from report_gen.figures import compute_figures  # noqa: E402
-from report_gen.validate import load_ledgers  # noqa: E402
+from report_gen.ledgers import load_ledgers  # noqa: E402
 
 TARGET_MS = 250
 

@@ -36,7 +36,7 @@ class ChartStyle:
     palette: tuple[str, ...] = ("#8B1E1E", "#4A7BB7", "#D9A441", "#CFE3C1", "#404040", "#9A9A9A")
     hatches: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "++")
     width_mm: float = 150.0
-    height_mm: float = 85.0
+    height_mm: float = 80.0
     dpi: int = 200
     font_size: float = 9.0
     value_labels: bool = True

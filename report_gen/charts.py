@@ -219,9 +219,7 @@ def _alt_text(caption: str, data: ChartData) -> str:
     parts = []
     for i, group in enumerate(data.groups):
         values = "，".join(
-            f"{s.label}{data.value_text(s.values[i])}{data.unit}"
-            for s in data.series
-            if s.values[i] is not None
+            f"{s.label}{data.value_text(v)}{data.unit}" for s in data.series if (v := s.values[i]) is not None
         )
         parts.append(f"{group}：{values}")
     text = f"{caption}。" + "；".join(parts)

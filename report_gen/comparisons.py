@@ -45,7 +45,7 @@ class GroupGap:
 
     @property
     def gap_text(self) -> str:
-        return f"{zn.decimal_text(self.gap)}个百分点"
+        return zn.points_text(self.gap)
 
 
 def points_gap(value: float, reference: float) -> Decimal:

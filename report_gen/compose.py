@@ -113,6 +113,7 @@ class _UsageTracker:
         self.current = "opening"
         self.used: dict[str, list[str]] = {}
         self.marking = True  # off for a Word template, which prints values as they are
+        self.places: dict[str, str] = {}  # figure id → 9个街道和1个镇, for figures counting places
 
     def use(self, fig_id: str) -> None:
         sections = self.used.setdefault(fig_id, [])
@@ -208,6 +209,16 @@ class FigureView:
         return self._generated(words[self.trend]) if self.trend else none
 
     @property
+    def places(self) -> str:
+        """A count of places told by kind from their names: ``9个街道和1个镇`` (``分布在{{ f.streets.places }}``);
+        for a figure that does not count places, its value and 街道（乡镇）."""
+        text = self._tracker.places.get(self._figure.id)
+        if text is None:
+            return f"{self}街道（乡镇）"
+        self._tracker.use(self._figure.id)
+        return self._generated(text)
+
+    @property
     def zero(self) -> bool:
         """The value is 0 (templates say nothing rather than state a zero as an achievement)."""
         return self._figure.value == 0
@@ -231,7 +242,7 @@ class FigureView:
             return None
         self._tracker.use(self._figure.id)
         other._tracker.use(other._figure.id)
-        return self._generated(f"{zn.decimal_text(gap)}个百分点")
+        return self._generated(zn.points_text(gap))
 
     @property
     def named(self) -> str:
@@ -391,7 +402,23 @@ class Composer:
         self.charts_used: list[str] = []
         self.claims: list[Claim] = []
         self.condition_env = figures.condition_env(config)
+        self.tracker.places = self._places()
         self.context = self._context()
+
+    def _places(self) -> dict[str, str]:
+        """For figures counting the ledger's streets, towns and townships (distinct values of the street
+        column, unfiltered): the count by kind, read from the names."""
+        frame = self.figures.engine.frames.get("organizations")
+        if frame is None or "street" not in frame:
+            return {}
+        names = [str(n) for n in frame["street"].dropna().unique()]
+        return {
+            fig.id: zn.places_text(names)
+            for fig in self.figures
+            if fig.source.get("aggregation") == "distinct"
+            and fig.source.get("column") == "street"
+            and not fig.source.get("filter")
+        }
 
     def _context(self) -> dict[str, Any]:
         rep = self.config.report
@@ -420,6 +447,7 @@ class Composer:
             "enter": self._enter,
             "ref": self._ref,
             "notable_changes": self._notable_changes(views),
+            "year_on_year_text": self._year_on_year_text(views),
         }
 
     def _notable_changes(self, views: _Figures) -> list[FigureView]:
@@ -427,6 +455,33 @@ class Composer:
         (templates print ``{{ c.label }}{{ c.change }}``)."""
         ids = self.config.section("year_on_year").get("figures") or []
         return [views[i] for i in ids if i in self.figures.figures and self.figures[i].notable]
+
+    def _year_on_year_text(self, views: _Figures) -> str:
+        """The notable changes as one official sentence, grouped by theme (``year_on_year.themes``):
+        与上年相比，全区“两新组织”增加18家（增长4.2%），从业人员增加2704人（增长5.9%）；党员增加130名
+        （增长6.7%）；…。Each figure is named as ``year_on_year.names`` says, else by its label. Empty
+        when nothing changed notably."""
+        spec = self.config.section("year_on_year")
+        changes = [v for v in self._notable_changes(views)]
+        if not changes:
+            return ""
+        names = spec.get("names") or {}
+        themes: list[list[str]] = [list(t) for t in spec.get("themes") or []]
+        placed = {i for theme in themes for i in theme}
+        themes.append([v._figure.id for v in changes if v._figure.id not in placed])
+        clauses = []
+        for theme in themes:
+            pieces = []
+            for view in changes:
+                fig = view._figure
+                if fig.id not in theme or fig.value is None or fig.previous is None:
+                    continue
+                self.tracker.use(fig.id)
+                phrase = zn.change_phrase(fig.value, fig.previous, fig.unit, rate=fig.format == "percent")
+                pieces.append(view._generated(f"{names.get(fig.id, fig.label)}{phrase}"))
+            if pieces:
+                clauses.append("，".join(str(p) for p in pieces))
+        return f"与上年相比，{self.config.report.whole}" + "；".join(clauses) + "。"
 
     def _enter(self, section: str) -> str:
         """Start a section: figures printed from here on are recorded under it, and the

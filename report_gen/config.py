@@ -371,6 +371,11 @@ CONFIG_SCHEMA = Map(
                 "figures": List(item=Str(), doc="headline figure ids, in the order stated"),
                 "min_change_percent": Num(doc="a count or sum is notable when it changed by at least this %"),
                 "min_change_points": Num(doc="a rate is notable when it moved by at least this many points"),
+                "themes": List(
+                    item=List(item=Str()),
+                    doc="figure ids grouped by theme: stated together, themes separated by ；",
+                ),
+                "names": MapOf(value=Str(), doc="how the sentence names a figure (default its label)"),
             },
         ),
         "checks": List(item=Any_(), doc="expressions over figures that must hold, e.g. a + b == total"),

@@ -28,8 +28,15 @@ def decimal_text(value: float | int | Decimal, digits: int = 1) -> str:
 
 
 def percent_text(value: float | int, digits: int = 1) -> str:
-    """A share already in percent (0-100): ``88.9%``, ``100%``."""
-    return decimal_text(value, digits) + "%"
+    """A share already in percent (0-100), always with ``digits`` decimals: ``88.9%``, ``100.0%``,
+    ``4.0%``. GB/T 15835 allows either way; a document keeps one, and a report with a single
+    rate of 64.4% keeps one decimal throughout (never ``下降4%`` beside ``下降5.6%``)."""
+    return f"{round_half_up(value, digits):f}%"
+
+
+def points_text(value: float | int | Decimal) -> str:
+    """A difference between two rates in 百分点, one decimal as the rates: ``4.4个百分点``, ``15.0个百分点``."""
+    return f"{round_half_up(value, 1):f}个百分点"
 
 
 def integer_text(value: float | int) -> str:
@@ -109,13 +116,31 @@ def count_change_text(current: float, previous: float, unit: str = "") -> str:
     return text
 
 
+def change_phrase(current: float, previous: float, unit: str = "", rate: bool = False) -> str:
+    """A change from last year as the predicate of a clause whose subject names the figure:
+    ``增加18家（增长4.2%）``, ``减少3个``, ``提高14.9个百分点``, ``持平``."""
+    if rate:
+        points = round_half_up(current, 1) - round_half_up(previous, 1)
+        if points == 0:
+            return "持平"
+        return ("提高" if points > 0 else "下降") + points_text(abs(points))
+    diff = current - previous
+    if diff == 0:
+        return "持平"
+    verb, noun = ("增加", "增长") if diff > 0 else ("减少", "下降")
+    text = f"{verb}{decimal_text(abs(diff))}{unit}"
+    if previous:
+        text += f"（{noun}{percent_text(abs(diff) / previous * 100)}）"
+    return text
+
+
 def rate_change_text(current: float, previous: float) -> str:
     """A change between two percentages, in 百分点: ``比上年提高3.2个百分点``."""
     diff = round_half_up(current, 1) - round_half_up(previous, 1)
     if diff == 0:
         return "与上年持平"
     verb = "提高" if diff > 0 else "下降"
-    return f"比上年{verb}{decimal_text(abs(diff))}个百分点"
+    return f"比上年{verb}{points_text(abs(diff))}"
 
 
 def yoy_text(current: float, previous: float) -> str:
@@ -161,9 +186,29 @@ def month_day_text(day: dt.date) -> str:
 
 
 def period_text(start: dt.date, end: dt.date) -> str:
-    """``11月25日至30日`` within a month, ``11月25日至12月2日`` across, with years when they differ."""
+    """``2025年11月25日至30日`` within a month, ``2025年11月25日至12月2日`` across months, both years
+    when they differ: the year is always stated, so a survey date is never read against the wrong year."""
     if start.year != end.year:
         return f"{date_text(start)}至{date_text(end)}"
     if start.month == end.month:
-        return f"{start.month}月{start.day}日至{end.day}日"
-    return f"{month_day_text(start)}至{month_day_text(end)}"
+        return f"{date_text(start)}至{end.day}日"
+    return f"{date_text(start)}至{month_day_text(end)}"
+
+
+PLACE_KINDS = ("街道", "镇", "乡")
+"""Kinds of township-level place, told apart by the last characters of their names."""
+
+
+def places_text(names: list[str], fallback_word: str = "街道（乡镇）") -> str:
+    """How many places of each kind the names are: ``9个街道和1个镇``, ``8个街道、3个镇和2个乡``,
+    ``10个街道``. A name of no known kind (开发区) makes it ``11个街道（乡镇）``, counted together."""
+    counts = dict.fromkeys(PLACE_KINDS, 0)
+    for name in names:
+        kind = next((k for k in PLACE_KINDS if str(name).strip().endswith(k)), None)
+        if kind is None:
+            return f"{len(names)}个{fallback_word}"
+        counts[kind] += 1
+    parts = [f"{n}个{kind}" for kind, n in counts.items() if n]
+    if not parts:
+        return f"0个{fallback_word}"
+    return parts[0] if len(parts) == 1 else "、".join(parts[:-1]) + "和" + parts[-1]

@@ -104,7 +104,7 @@ def coverage_behind(
             behind.append((name, rate, district - rate))
     behind.sort(key=lambda g: -g[2])
     return [
-        (name, f"{rate}%", f"{gap.normalize():f}" if gap == gap.to_integral() else f"{gap}")
+        (name, f"{rate}%", f"{gap}")  # one decimal, as every rate and gap in a report
         for name, rate, gap in behind
     ]
 

@@ -72,7 +72,7 @@ def test_a_font_without_chinese_glyphs_would_be_noticed(monkeypatch):
 def sample_figures():
     from report_gen.config import load_config
     from report_gen.figures import compute_figures
-    from report_gen.validate import load_ledgers
+    from report_gen.ledgers import load_ledgers
 
     config = load_config(SAMPLE_CONFIG)
     return config, compute_figures(config, load_ledgers(config))

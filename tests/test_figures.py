@@ -45,10 +45,10 @@ def test_seed_targets_and_their_printed_form(sample):
     }
     assert printed == {
         "social_orgs": "108家",
-        "social_coverage_rate": "100%",
+        "social_coverage_rate": "100.0%",
         "social_joint_branches": "5个",
         "above_scale": "47家",
-        "above_scale_single_rate": "100%",
+        "above_scale_single_rate": "100.0%",
         "liaison_points": "41个",
         "new_party_orgs": "36个",
         "instructors": "185名",

@@ -166,7 +166,7 @@ def test_lagging_streets_are_named_with_rate_and_gap(tmp_path):
     _street_behind(orgs)
     figures, _, rows = evaluate(tmp_path, orgs)
     # 18 of 20 covered: 90.0%; 乙街道 8 of 10: 80.0%, ten points behind.
-    assert coverage_behind(rows, "所属街道", 3) == [("乙街道", "80.0%", "10")]
+    assert coverage_behind(rows, "所属街道", 3) == [("乙街道", "80.0%", "10.0")]
     assert figures["streets_behind"].groups[0].text == "80.0%"
     county, _, _ = evaluate(tmp_path / "county", orgs, overrides={"report.district": "白沙县"})
     assert county["streets_behind"].comparison["versus"] == "全县"
@@ -177,7 +177,7 @@ def test_lagging_industries_are_named_and_streets_level_are_not(tmp_path):
     _industry_behind(orgs)
     figures, _, rows = evaluate(tmp_path, orgs)
     # 16 of 20 covered: 80.0%; 批发和零售业 6 of 10: 60.0%.
-    assert coverage_behind(rows, "所属行业", 10, 10) == [("批发和零售业", "60.0%", "20")]
+    assert coverage_behind(rows, "所属行业", 10, 10) == [("批发和零售业", "60.0%", "20.0")]
     assert figures["industries_behind"].value == 1 and figures["streets_behind"].value == 0
 
 
@@ -395,7 +395,7 @@ def test_a_ledger_without_industries_names_none_and_says_nothing_of_them(tmp_pat
     result = build(tmp_path / "district.yaml", out_dir=tmp_path / "out", formats=["md"])
     text = (tmp_path / "out" / "test.md").read_text("utf-8")
     assert "分行业看" not in text and "行业党组织覆盖率明显偏低" not in text
-    assert "乙街道党组织覆盖率为80.0%，低于全区10个百分点" in text
+    assert "乙街道党组织覆盖率为80.0%，低于全区10.0个百分点" in text
     assert result.findings.problems[0].id == "coverage_uneven"
 
 

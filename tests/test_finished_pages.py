@@ -179,3 +179,34 @@ def test_column_widths_follow_content():
     assert widths[0] >= cell_width_chars("（乡镇）") and widths[1] >= cell_width_chars("从业人员")
     assert header_lines("街道（乡镇）", 4) == ["街道", "（乡镇）"]
     assert header_lines("街道（乡镇）", 6) == ["街道（乡镇）"]
+
+
+def test_each_figure_is_stated_in_full_once(document):
+    """Later mentions refer to a figure or add to it; they do not repeat it. Recommendations name the
+    organisations they are for (the 127家 without members) and are left out of the count."""
+    from report_gen.document import Heading, Paragraph
+
+    _, result, _ = document
+    stated: dict[str, list[str]] = {}
+    for block in result.report.blocks:
+        if isinstance(block, (Paragraph, Heading)) and block.section != "recommendations":
+            for mention in block.provenance.mentions:
+                if mention.kind == "figure":
+                    stated.setdefault(mention.figure, []).append(block.text[:20])
+    repeated = {fig: where for fig, where in stated.items() if len(where) > 1}
+    assert not repeated
+    doc, _, _ = document
+    body = "\n".join(p.text for p in doc.paragraphs[: [p.text for p in doc.paragraphs].index("附件")])
+    for statement in ("64.4%", "单独组建率为100.0%", "联合党支部5个"):
+        assert body.count(statement) == 1, statement
+
+
+def test_prose_keeps_one_decimal_rule_counts_places_by_kind_and_dates_the_survey(document):
+    doc, _, _ = document
+    body = "\n".join(p.text for p in doc.paragraphs)
+    percents = re.findall(r"(\d+(?:\.\d+)?)%", body)
+    assert percents and all(re.fullmatch(r"\d+\.\d", p) for p in percents), percents
+    assert "分布在9个街道和1个镇" in body
+    assert "2025年11月25日至30日" in body
+    yoy = next(p.text for p in doc.paragraphs if p.text.startswith("与上年相比，"))
+    assert yoy.count("；") == 2 and "比上年" not in yoy  # grouped by theme, said once

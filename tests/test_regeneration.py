@@ -44,14 +44,14 @@ def test_swapped_ledgers_read_correctly_without_editing_the_config(tmp_path, cap
     assert "党组织覆盖率比上年下降14.9个百分点，组建工作需要加力" in text
     # No party organisation was founded in the (swapped) report year: no 新建…0个 as an achievement.
     assert "新建党组织0个" not in text
-    assert "“两新组织”总数比上年减少18家" in text
+    assert "与上年相比，全区“两新组织”减少18家（下降4.0%）" in text
 
 
 def test_the_sample_states_its_growth_when_coverage_did_grow(sample_build):
     _, out = sample_build
     text = text_of(out / "qingxi-2025.docx")
     assert "组织覆盖明显扩大" in text and "覆盖面扩大" in text
-    assert "党组织覆盖率比上年提高14.9个百分点" in text
+    assert "党组织覆盖率提高14.9个百分点" in text
     assert "2025年新建党组织36个" in text
 
 
@@ -89,7 +89,7 @@ def test_a_declared_claim_the_data_contradicts_stops_the_build(tmp_path, capsys)
     code, captured = cli(capsys, "build", config, "--out", tmp_path / "out")
     assert code == 2
     assert "narrative.results.items.coverage.claims.coverage_rate" in captured.err
-    assert "上年75%，本年25%" in captured.err and "组织覆盖持续巩固" in captured.err
+    assert "上年75.0%，本年25.0%" in captured.err and "组织覆盖持续巩固" in captured.err
     assert "Traceback" not in captured.err
     assert not (tmp_path / "out").exists()
 
@@ -119,7 +119,7 @@ def test_direction_words_in_results_are_checked_against_last_year(tmp_path, caps
     if refused:
         assert code == 2, captured.err
         assert "narrative.results.intro" in captured.err
-        assert "但数据显示下降" in captured.err and "上年75%，本年25%" in captured.err
+        assert "但数据显示下降" in captured.err and "上年75.0%，本年25.0%" in captured.err
     else:
         assert code == 0, captured.err
 
@@ -153,7 +153,7 @@ def test_when_and_else_choose_the_passage_by_the_data(tmp_path, capsys):
     code, captured = cli(capsys, "build", config, "--out", tmp_path / "out", "--format", "md")
     assert code == 0, captured.err
     md = (tmp_path / "out" / "test.md").read_text(encoding="utf-8")
-    assert "组织覆盖需要巩固" in md and "覆盖率为25%，比上年下降50个百分点" in md
+    assert "组织覆盖需要巩固" in md and "覆盖率为25.0%，比上年下降50.0个百分点" in md
     assert "明显扩大" not in md
 
 

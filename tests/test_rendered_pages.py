@@ -91,7 +91,7 @@ def test_chinese_fonts_and_pictures_are_rendered(pdf):
         ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
     ).stdout
     rows = [r for r in (line.split() for line in images.splitlines()[2:]) if r and r[2] == "image"]
-    assert len(rows) == 2
+    assert len(rows) == 3
     for row in rows:
         width_px, x_ppi = int(row[3]), float(row[12])
         assert width_px / x_ppi * 25.4 <= 156.5  # never wider than the text block
@@ -120,11 +120,14 @@ def test_text_reads_in_order(pdf):
 def test_pictures_are_not_clipped_to_one_line(pdf):
     # Word and WPS cut a picture in an exact-spaced paragraph to one line (about 29 pt); LibreOffice 7.4
     # does not, so the .docx itself is checked in test_end_to_end. Here: on the rendered page, each
-    # caption sits a whole picture height (85 mm, scaled into the text block) under the text above.
-    expected_pt = 85 / 25.4 * 72 * 0.9
+    # caption sits a whole picture height (80 mm, scaled into the text block) under the text above.
+    from report_gen.chart_style import ChartStyle
+
+    expected_pt = ChartStyle().height_mm / 25.4 * 72 * 0.9
     for _, lines in pages(pdf):
         for i, (y, _, _, text) in enumerate(lines):
-            if text.startswith(("图1", "图2")):
+            # A caption (图2各街道…), not a line of text that happens to begin with a reference (图2，…).
+            if re.match(r"图[1-9][^\d，。、；]", text) and not re.search("[，。]", text):
                 above = [line[0] for line in lines[:i] if line[0] < y]
                 top = max(above) if above else 37 / 25.4 * 72
                 assert y - top >= expected_pt, f"{text}: only {y - top:.0f} pt above its caption"

@@ -18,7 +18,8 @@ def test_half_up_not_bankers(value, expected):
 
 def test_percent_text():
     assert zn.percent_text(400 / 450 * 100) == "88.9%"
-    assert zn.percent_text(100) == "100%"
+    assert zn.percent_text(100) == "100.0%"  # one decimal throughout a document
+    assert zn.percent_text(4) == "4.0%"
 
 
 @pytest.mark.parametrize(
@@ -60,8 +61,8 @@ def test_change_wording():
     assert zn.count_change_text(10, 12, "个") == "比上年减少2个，下降16.7%"
     assert zn.count_change_text(5, 5, "个") == "与上年持平"
     assert zn.rate_change_text(64.44, 49.5) == "比上年提高14.9个百分点"
-    assert zn.rate_change_text(50.0, 52.0) == "比上年下降2个百分点"
-    assert zn.yoy_text(105, 100) == "同比增长5%"
+    assert zn.rate_change_text(50.0, 52.0) == "比上年下降2.0个百分点"
+    assert zn.yoy_text(105, 100) == "同比增长5.0%"
     assert zn.yoy_text(100, 100) == "同比持平"
 
 
@@ -76,8 +77,8 @@ def test_numerals_and_dates():
         "九十九",
     ]
     assert zn.date_text(dt.date(2025, 12, 5)) == "2025年12月5日"
-    assert zn.period_text(dt.date(2025, 11, 25), dt.date(2025, 11, 30)) == "11月25日至30日"
-    assert zn.period_text(dt.date(2025, 11, 25), dt.date(2025, 12, 2)) == "11月25日至12月2日"
+    assert zn.period_text(dt.date(2025, 11, 25), dt.date(2025, 11, 30)) == "2025年11月25日至30日"
+    assert zn.period_text(dt.date(2025, 11, 25), dt.date(2025, 12, 2)) == "2025年11月25日至12月2日"
 
 
 @given(st.decimals(min_value=0, max_value=10_000, places=3, allow_nan=False))
@@ -118,3 +119,17 @@ def test_numerals_are_distinct_and_parse_back(n):
         text = "一" + text
     tens, _, ones = text.partition("十") if "十" in text else ("零", "", text)
     assert table[tens] * 10 + (table[ones] if ones else 0) == n
+
+
+def test_places_are_counted_by_kind_from_their_names():
+    streets = ["清河街道"] * 1 + [f"{c}街道" for c in "甲乙丙丁戊己庚辛"] + ["石桥镇"]
+    assert zn.places_text(streets) == "9个街道和1个镇"
+    assert zn.places_text(["甲街道", "乙镇", "丙镇", "丁乡"]) == "1个街道、2个镇和1个乡"
+    assert zn.places_text(["甲街道", "乙街道"]) == "2个街道"
+    assert zn.places_text(["甲街道", "经济开发区"]) == "2个街道（乡镇）"  # a kind it cannot tell
+
+
+def test_a_change_as_a_predicate():
+    assert zn.change_phrase(450, 432, "家") == "增加18家（增长4.2%）"
+    assert zn.change_phrase(64.44, 49.5, rate=True) == "提高14.9个百分点"
+    assert zn.change_phrase(50, 50, "家") == "持平"

@@ -47,7 +47,7 @@ _NAMED_STYLES: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("Table Number", "table_font", "table_size_pt", {**_CELL, "align": "right"}),
     ("Table Header", "table_font", "table_size_pt", {**_CELL, "bold": True}),
     ("Table Group", "table_font", "table_size_pt", {**_CELL, "bold": True, "align": "left"}),
-    ("Table Note", "table_font", "table_size_pt", {"grid": False, "align": "left", "after": 0.5}),
+    ("Table Note", "table_font", "table_size_pt", {"grid": False, "align": "left"}),
     ("Signature", "body_font", "body_size_pt", {"align": "left", "condensed": True}),
     ("Attachment Label", "attachment_font", "body_size_pt", {"align": "left"}),
 )
@@ -314,8 +314,12 @@ class DocxWriter:
         ooxml.set_three_line_borders(tbl, 12)
         ooxml.mark_header_row(tbl.tr_lst[0])
         ooxml.set_table_widths(tbl, widths)
-        for note in table.notes:
-            self._add(note, "Table Note")
+        for i, note in enumerate(table.notes):
+            paragraph = self._add(note, "Table Note")
+            if i == len(table.notes) - 1:  # half a line before the text resumes
+                ooxml.set_line_spacing(
+                    paragraph._p.get_or_add_pPr(), None, 0, round(self.layout.line_pitch_twips / 2)
+                )
 
     def picture(self, picture: Picture) -> None:
         width = min(picture.width_mm, self.layout.text_width_mm)
