@@ -6,10 +6,16 @@ missing font is an error that says what to install, never a silent ugly chart.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
+import json
+import os
 import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, EnvironmentProblem, Problem
@@ -74,17 +80,8 @@ def cjk_font_family() -> str:
     raise EnvironmentProblem(Problem(INSTALL_HINT))
 
 
-def draw_charts(chart_specs: Mapping[str, Mapping[str, Any]], figures: FigureSet) -> dict[str, ChartImage]:
-    """One PNG per chart spec. Returns an empty mapping when there are no charts (no font needed)."""
-    if not chart_specs:
-        return {}
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    family = cjk_font_family()
-    style: Any = {
+def _style(family: str) -> dict[str, Any]:
+    return {
         "font.family": "sans-serif",
         "font.sans-serif": [family, "DejaVu Sans"],
         "axes.unicode_minus": False,  # some CJK fonts lack U+2212
@@ -94,35 +91,138 @@ def draw_charts(chart_specs: Mapping[str, Mapping[str, Any]], figures: FigureSet
         "svg.hashsalt": "report-gen",
         "text.parse_math": False,  # a street named $\\sqrt{2}$ is text, not maths to typeset
     }
+
+
+def _cache_key(spec: Mapping[str, Any], data, labels: Mapping[str, str]) -> str:
+    """What a chart's picture depends on: its spec, its numbers and labels, this package's and
+    matplotlib's versions. Equal keys draw equal pictures."""
+    from importlib import metadata
+
+    from . import __version__
+
+    try:
+        mpl = metadata.version("matplotlib")
+    except metadata.PackageNotFoundError:
+        mpl = "?"
+    content = {
+        "spec": dict(spec),
+        "groups": [str(g) for g in data.index],
+        "values": {str(c): [None if v != v else float(v) for v in data[c].tolist()] for c in data.columns},
+        "labels": dict(labels),
+        "size": [WIDTH_MM, HEIGHT_MM, DPI],
+        "versions": [__version__, mpl],
+    }
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _cached(cache_dir: Path | None, key: str) -> bytes | None:
+    if cache_dir is None:
+        return None
+    try:
+        return (cache_dir / f"{key}.png").read_bytes()
+    except OSError:
+        return None
+
+
+def _store(cache_dir: Path | None, key: str, png: bytes) -> None:
+    """Keep a drawn chart under its key; a cache that cannot be written is only a slower next build."""
+    if cache_dir is None:
+        return
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=f".{key}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(png)
+        os.replace(tmp, cache_dir / f"{key}.png")
+    except OSError:
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(tmp)
+
+
+def draw_charts(
+    chart_specs: Mapping[str, Mapping[str, Any]], figures: FigureSet, cache_dir: Path | None = None
+) -> dict[str, ChartImage]:
+    """One PNG per chart spec. Returns an empty mapping when there are no charts (no font needed).
+
+    ``cache_dir``: a content-addressed store of drawn charts (file name: the hash of what the
+    picture depends on). A chart found there is not drawn again; ``None`` draws every chart.
+    """
     images: dict[str, ChartImage] = {}
-    with plt.rc_context(style):
-        for chart_id, spec in chart_specs.items():
-            series = list(spec["series"])
-            data = figures.breakdown(spec["by"], series)
-            if len(data) > MAX_GROUPS:
-                raise ConfigError(
-                    Problem(
-                        f"按“{spec['by']}”分组有{len(data)}类，一张图最多能清楚画出{MAX_GROUPS}类；"
-                        "请改按类别较少的列分组",
-                        key=f"charts.{chart_id}.by",
-                    )
+    family: str | None = None
+    for chart_id, spec in chart_specs.items():
+        series = list(spec["series"])
+        data = figures.breakdown(spec["by"], series)
+        if len(data) > MAX_GROUPS:
+            raise ConfigError(
+                Problem(
+                    f"按“{spec['by']}”分组有{len(data)}类，一张图最多能清楚画出{MAX_GROUPS}类；"
+                    "请改按类别较少的列分组",
+                    key=f"charts.{chart_id}.by",
                 )
-            data.index = [_label(g) for g in data.index]
-            labels = {s: figures[s].column_label for s in series}
-            fig, ax = plt.subplots(figsize=(WIDTH_MM / 25.4, HEIGHT_MM / 25.4), dpi=DPI)
-            if spec["kind"] == "pie":
-                _pie(ax, data[series[0]])
-            else:
-                _bars(ax, data, series, labels, spec["kind"] == "barh", bool(spec.get("stacked")))
-            fig.tight_layout()
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-            plt.close(fig)
-            alt = spec.get("alt") or _alt_text(spec["caption"], data, series, labels)
-            images[chart_id] = ChartImage(
-                chart_id, spec["caption"], buffer.getvalue(), WIDTH_MM, HEIGHT_MM, alt
             )
+        data.index = [_label(g) for g in data.index]
+        labels = {s: figures[s].column_label for s in series}
+        key = _cache_key(spec, data, labels)
+        png = _cached(cache_dir, key)
+        if png is None:
+            family = family or cjk_font_family()
+            png = _draw(family, spec, data, series, labels)
+            _store(cache_dir, key, png)
+        alt = spec.get("alt") or _alt_text(spec["caption"], data, series, labels)
+        images[chart_id] = ChartImage(chart_id, spec["caption"], png, WIDTH_MM, HEIGHT_MM, alt)
     return images
+
+
+def _draw(family: str, spec: Mapping[str, Any], data, series: list[str], labels: Mapping[str, str]) -> bytes:
+    """The chart as PNG bytes. A bare Figure on the Agg canvas: pyplot (its figure manager and
+    backend machinery) is not needed to draw a picture, and is not imported."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(_style(family)):
+        fig = Figure(figsize=(WIDTH_MM / 25.4, HEIGHT_MM / 25.4), dpi=DPI)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        if spec["kind"] == "pie":
+            _pie(ax, data[series[0]])
+        else:
+            _bars(ax, data, series, labels, spec["kind"] == "barh", bool(spec.get("stacked")))
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def ranked_bars(
+    groups: list[str], values: list[float], reference: float, value_label: str, reference_label: str
+) -> bytes:
+    """A horizontal bar per group, highest first, with a dashed line at ``reference`` (the city's
+    own rate): the city summary's chart."""
+    family = cjk_font_family()
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    height = max(HEIGHT_MM, 8.0 * len(groups) + 20)
+    with matplotlib.rc_context(_style(family)):
+        fig = Figure(figsize=(WIDTH_MM / 25.4, height / 25.4), dpi=DPI)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        positions = list(range(len(groups)))
+        bars = ax.barh(positions, values, height=0.6, color=PALETTE[1], label=value_label)
+        ax.bar_label(bars, labels=[f"{v:.1f}" for v in values], fontsize=7, padding=2)
+        ax.axvline(reference, color=PALETTE[0], linestyle="--", linewidth=1, label=reference_label)
+        ax.set_yticks(positions, [_label(g) for g in groups])
+        ax.invert_yaxis()
+        ax.legend(frameon=False, fontsize=8, loc="lower right")
+        ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
+        ax.set_axisbelow(True)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
 
 
 def _label(group: object) -> str:

@@ -107,6 +107,12 @@ def make_parser() -> argparse.ArgumentParser:
         "LibreOffice, which must be installed (see report-gen doctor)",
     )
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="build even when nothing the report depends on changed since the last build "
+        "(by default such a build is skipped and says so)",
+    )
     validate = sub.add_parser(
         "validate",
         help="only check the inputs; writes no report",
@@ -382,7 +388,19 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
             out_dir=args.out,
             formats=args.format,
             draft=args.draft,
+            skip_unchanged=not args.force,
         )
+        if isinstance(built, pipeline.SkippedBuild):
+            if built.warnings:
+                print(f"警告{len(built.warnings)}条（上次生成时）：", file=stderr)
+                for line in built.warnings:
+                    print(f"  {line}", file=stderr)
+            if not args.quiet:
+                print("输入与上次生成时相同，未重新生成（加 --force 重新生成）。", file=stdout)
+                print(built.summary(), file=stdout)
+                for path in built.outputs:
+                    print(f"未变化 {readable(str(path))}", file=stdout)
+            return 0
         if built.warnings:
             print(f"警告{len(built.warnings)}条（报告已生成）：", file=stderr)
             _print_problems(built.warnings, stderr)

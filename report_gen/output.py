@@ -21,14 +21,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from .document import Report
 from .errors import OptionError, OutputError, Problem, shown
 from .figures import FigureSet
 from .input_files import display_name, os_reason, read_limited
 
 
-def figures_document(figures: FigureSet, meta: Mapping[str, Any]) -> dict[str, Any]:
+def figures_document(
+    figures: FigureSet, meta: Mapping[str, Any], sentences: Mapping[str, list[str]] | None = None
+) -> dict[str, Any]:
     """``NAME.figures.json``: every figure computed for the report, with value, text, definition and
-    source; ``stated`` says whether the report prints it, ``sections`` where."""
+    source; ``stated`` says whether the report prints it, ``sections`` where, and ``sentences`` the
+    sentences of the report that print it (what ``report-gen diff`` shows beside a change)."""
     listed = []
     for fig in figures:
         entry: dict[str, Any] = {
@@ -37,6 +41,7 @@ def figures_document(figures: FigureSet, meta: Mapping[str, Any]) -> dict[str, A
             "value": fig.value,
             "text": fig.text,
             "unit": fig.unit,
+            "format": fig.format,
             "definition": fig.definition,
             "source": fig.source,
             "stated": bool(fig.sections),
@@ -45,6 +50,8 @@ def figures_document(figures: FigureSet, meta: Mapping[str, Any]) -> dict[str, A
         if fig.previous is not None:
             entry["previous"] = fig.previous
             entry["change"] = fig.change
+        if sentences is not None:
+            entry["sentences"] = sentences.get(fig.id, [])
         listed.append(entry)
     return {**meta, "figures": listed}
 
@@ -264,3 +271,22 @@ def refuse_overwriting_inputs(targets: Iterable[Path], inputs: Iterable[Path]) -
                     f"不能写到 {display_name(target)}：它是本次的输入文件，写出会覆盖它；请换一个输出位置"
                 )
             )
+
+
+_SENTENCE_END = "。；！？"
+
+
+def figure_sentences(report: Report) -> dict[str, list[str]]:
+    """For each figure, the sentences of the report's text that print it, in reading order."""
+    found: dict[str, list[str]] = {}
+    for block in report.text_blocks():
+        text = block.text
+        for mention in block.provenance.mentions:
+            start = max((text.rfind(ch, 0, mention.start) for ch in _SENTENCE_END), default=-1) + 1
+            ends = [i for i in (text.find(ch, mention.end) for ch in _SENTENCE_END) if i >= 0]
+            end = min(ends) + 1 if ends else len(text)
+            sentence = text[start:end].strip()
+            listed = found.setdefault(mention.figure, [])
+            if sentence and sentence not in listed:
+                listed.append(sentence)
+    return found
