@@ -359,6 +359,16 @@ CONFIG_SCHEMA = Map(
             },
         ),
         "checks": List(item=Any_(), doc="expressions over figures that must hold, e.g. a + b == total"),
+        "city_summary": Map(
+            doc="the city summary of `report-gen batch --split-by district` (report.district is the city)",
+            fields={
+                "title": Str(doc="its title; {district} is the city"),
+                "output_name": Str(doc="file name stem; {district} is the city", max_length=120),
+                "figures": List(item=Str(), doc="headline figure ids, one table column each"),
+                "rank_by": Str(doc="the rate (one of figures) the districts are ranked by"),
+                "behind_points": Num(doc="a district this many 百分点 below the city's rate is named"),
+            },
+        ),
         "narrative": MapOf(
             value=Either(
                 full=Map(
@@ -881,6 +891,9 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
             issues.append((f"indicators.{key}.column", f"is required for agg: {agg}"))
         if agg == "formula" and not ind.get("expr"):
             issues.append((f"indicators.{key}.expr", "is required for agg: formula"))
+    for i, ref in enumerate((cfg.get("city_summary") or {}).get("figures") or []):
+        if ref not in indicators:
+            issues.append((f"city_summary.figures[{i}]", f"{ref!r} is not an indicator id"))
     for i, ref in enumerate((cfg.get("year_on_year") or {}).get("figures") or []):
         if ref not in indicators:
             issues.append((f"year_on_year.figures[{i}]", f"{ref!r} is not an indicator id"))

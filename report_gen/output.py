@@ -290,3 +290,36 @@ def figure_sentences(report: Report) -> dict[str, list[str]]:
             if sentence and sentence not in listed:
                 listed.append(sentence)
     return found
+
+
+def figure_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """Every figure that differs between two figures.json documents, old → new, each followed by
+    the sentences that state it (the new report's, and the old report's where they read differently)."""
+    before = {
+        str(f["id"]): f
+        for f in old.get("figures", [])
+        if isinstance(f, dict) and isinstance(f.get("id"), str)
+    }
+    after = {
+        str(f["id"]): f
+        for f in new.get("figures", [])
+        if isinstance(f, dict) and isinstance(f.get("id"), str)
+    }
+    lines: list[str] = []
+    for fig_id, fig in after.items():
+        prior = before.get(fig_id)
+        label = shown(fig.get("label", fig_id))
+        if prior is None:
+            lines.append(f"{label}：新增 {shown(fig.get('text'))}")
+        elif prior.get("text") != fig.get("text") or prior.get("value") != fig.get("value"):
+            lines.append(f"{label}：{shown(prior.get('text'))} → {shown(fig.get('text'))}")
+        else:
+            continue
+        now = [str(s) for s in fig.get("sentences") or []]
+        then = [str(s) for s in (prior or {}).get("sentences") or []]
+        lines.extend(f"    原文：{shown(s, 300)}" for s in then if s not in now)
+        lines.extend(f"    现文：{shown(s, 300)}" for s in now)
+    for fig_id, prior in before.items():
+        if fig_id not in after:
+            lines.append(f"{shown(prior.get('label', fig_id))}：不再出现（原为 {shown(prior.get('text'))}）")
+    return lines

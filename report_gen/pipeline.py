@@ -165,7 +165,7 @@ def build(
     formats: str | Sequence[str] = ("docx",),
     draft: bool = False,
     skip_unchanged: bool = False,
-    tables: Mapping[str, RawTable] | None = None,
+    tables: Mapping[str, RawTable | None] | None = None,
     table_digests: Mapping[str, str] | None = None,
     chart_cache: Path | None = None,
 ) -> BuildResult | SkippedBuild:
