@@ -23,6 +23,8 @@ other districts are built.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -277,20 +279,10 @@ def split_city(
                     column=_district_header(raw, column),
                 )
             )
-        valid = keys[~blank]
-        groups = valid.groupby(valid, sort=False).groups
-        for district, index in groups.items():
-            part = replace(
-                raw,
-                frame=raw.frame.loc[index],
-                texts={c: t.loc[index] for c, t in raw.texts.items()},
-                ignored=[],
-                warnings=[],
-                title="",  # the city's title row names the city, not the district
-            )
-            if name == "organizations" or str(district) in districts:
-                districts.setdefault(str(district), {})[name] = part
-                digests.setdefault(str(district), {})[name] = rows_digest(
+        for district, part in _parts(raw, keys, blank):
+            if name == "organizations" or district in districts:
+                districts.setdefault(district, {})[name] = part
+                digests.setdefault(district, {})[name] = rows_digest(
                     part.texts, part.headers, part.file_label
                 )
     for district, tables in districts.items():
@@ -299,6 +291,129 @@ def split_city(
                 tables[name] = None
                 digests[district][name] = "absent"
     return CitySplit(config, column, districts, digests, problems, warnings, ignored)
+
+
+SPLIT_INDEX = ".report-gen-split.json"
+
+
+def _ledger_digests(config: Any) -> dict[str, str]:
+    from .fingerprint import file_digest
+
+    return {name: file_digest(source.path) for name, source in sorted(config.sources.items())}
+
+
+def save_split_index(out_dir: Path, split: CitySplit) -> None:
+    """Remember how the city's files split (each district's row digests, the problems of the split),
+    keyed by the files' digests: while the files do not change, the next batch need not parse them
+    to know that no district changed."""
+    from dataclasses import asdict
+
+    from . import __version__
+    from .output import write_atomically
+
+    index = {
+        "version": __version__,
+        "column": split.column,
+        "files": _ledger_digests(split.config),
+        "digests": split.digests,
+        "problems": [asdict(p) for p in split.problems],
+        "warnings": [asdict(p) for p in split.warnings],
+        "ignored": split.ignored,
+    }
+    content = json.dumps(index, ensure_ascii=False, indent=1).encode("utf-8")
+    with contextlib.suppress(ReportGenError):  # only a cache: the next batch parses the files again
+        write_atomically(out_dir, {SPLIT_INDEX: content})
+
+
+def split_from_index(
+    out_dir: Path,
+    config_path: str | Path,
+    column: str,
+    overrides: Mapping[str, Any] | None,
+    data: Mapping[str, str | Path] | None,
+    draft: bool,
+) -> CitySplit | None:
+    """The split the last batch made of the same files (districts and their row digests, without
+    the rows), or ``None`` when the files changed or there is no index."""
+    from . import __version__
+    from .config import load_config
+
+    config = load_config(config_path, overrides, data, draft=draft)
+    try:
+        index = json.loads((out_dir / SPLIT_INDEX).read_bytes())
+        if (
+            index.get("version") != __version__
+            or index.get("column") != column
+            or index.get("files") != _ledger_digests(config)
+        ):
+            return None
+        digests = {
+            str(d): {str(k): str(v) for k, v in parts.items()} for d, parts in index["digests"].items()
+        }
+        problems = [Problem(**p) for p in index["problems"]]
+        warnings = [Problem(**p) for p in index["warnings"]]
+        ignored = [str(line) for line in index["ignored"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return CitySplit(config, column, {d: {} for d in digests}, digests, problems, warnings, ignored)
+
+
+def skip_unchanged(jobs: Sequence[Job]) -> tuple[list[Job], dict[int, Outcome]]:
+    """Jobs whose outputs are up to date, found without building (nor importing what building
+    needs): their :data:`SKIPPED` outcomes by position, and the jobs left to build."""
+    from .config import load_config
+    from .fingerprint import fingerprint, unchanged
+
+    todo: list[Job] = []
+    done: dict[int, Outcome] = {}
+    for i, job in enumerate(jobs):
+        start = time.perf_counter()
+        if not job.force:
+            try:
+                config = load_config(job.config, job.overrides, job.data, draft=job.draft)
+                record = unchanged(
+                    job.out_dir, config.report.output_name, fingerprint(config, job.formats, job.digests)
+                )
+            except ReportGenError:  # the build reports it
+                record = None
+            if record is not None:
+                name = job.name if job.digests is not None else config.report.district
+                outputs = [job.out_dir / f for f in record.outputs]
+                seconds = time.perf_counter() - start
+                done[i] = Outcome(name, SKIPPED, seconds, outputs=outputs, summary=record.summary)
+                continue
+        todo.append(job)
+    return todo, done
+
+
+def _parts(raw: Any, keys: Any, blank: Any) -> Iterable[tuple[str, Any]]:
+    """Each district's rows of ``raw``, in the order the ledger first lists the districts, each
+    district's rows in ledger order. Rows are taken once, sorted by district, and each district is
+    a slice of that (taking rows district by district would copy every column twenty times)."""
+    import numpy as np
+    import pandas as pd
+
+    codes, names = pd.factorize(keys.where(~blank), use_na_sentinel=True)
+    order = np.argsort(codes, kind="stable")
+    order = order[codes[order] >= 0]
+    counts = np.bincount(codes[codes >= 0], minlength=len(names))
+    frame = raw.frame.take(order)
+    texts = {c: t.take(order) for c, t in raw.texts.items()}
+    start = 0
+    for code, name in enumerate(names):
+        end = start + int(counts[code])
+        yield (
+            str(name),
+            replace(
+                raw,
+                frame=frame.iloc[start:end],
+                texts={c: t.iloc[start:end] for c, t in texts.items()},
+                ignored=[],
+                warnings=[],
+                title="",  # the city's title row names the city, not the district
+            ),
+        )
+        start = end
 
 
 def district_output_name(config: Any) -> str | None:
@@ -442,18 +557,29 @@ def build_all(
     if split_by is not None:
         if len(configs) != 1:
             raise OptionError(Problem("--split-by 时只能给一个（全市的）配置文件"))
-        split = split_city(configs[0], split_by, overrides, data, draft)
+        if split_by not in SPLIT_COLUMNS:
+            raise OptionError(
+                Problem(f"--split-by 只能取 {', '.join(SPLIT_COLUMNS)}，收到“{shown(split_by)}”")
+            )
+        known = None if force else split_from_index(out, configs[0], split_by, overrides, data, draft)
+        split = known or split_city(configs[0], split_by, overrides, data, draft)
+        if known is None:
+            save_split_index(out, split)
         result.problems, result.warnings, result.ignored = split.problems, split.warnings, split.ignored
-        jobs = district_jobs(
-            split,
-            configs[0],
-            overrides=overrides,
-            data=data,
-            out_dir=out,
-            formats=chosen,
-            draft=draft,
-            force=force,
-        )
+
+        def make_jobs(split: CitySplit) -> list[Job]:
+            return district_jobs(
+                split,
+                configs[0],
+                overrides=overrides,
+                data=data,
+                out_dir=out,
+                formats=chosen,
+                draft=draft,
+                force=force,
+            )
+
+        jobs = make_jobs(split)
         city_config = split.config
         summary = True if summary is None else summary
     else:
@@ -461,6 +587,7 @@ def build_all(
         jobs = config_jobs(
             paths, overrides=overrides, data=data, out_dir=out, formats=chosen, draft=draft, force=force
         )
+        known = None
         city_config = None
         if summary:
             if not city:
@@ -468,7 +595,18 @@ def build_all(
             city_config = load_config(paths[0], {**(overrides or {}), "report.district": city}, data)
     if on_start:
         on_start(len(jobs))
-    result.outcomes = run_jobs(jobs, executor=executor, workers=workers, on_done=on_done)
+    todo, done = skip_unchanged(jobs)
+    for outcome in done.values():
+        if on_done:
+            on_done(outcome)
+    if todo and known is not None:  # some district must be built: now its rows are needed
+        split = split_city(configs[0], str(split_by), overrides, data, draft)
+        save_split_index(out, split)
+        result.problems, result.warnings, result.ignored = split.problems, split.warnings, split.ignored
+        fresh = {job.name: job for job in make_jobs(split)}
+        todo = [fresh[job.name] for job in todo if job.name in fresh]
+    built = iter(run_jobs(todo, executor=executor, workers=workers, on_done=on_done))
+    result.outcomes = [done[i] if i in done else next(built) for i in range(len(jobs))]
     if summary and city_config is not None:
         try:
             result.summary = build_summary(city_config, result.outcomes, out, chosen, force)

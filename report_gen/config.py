@@ -44,6 +44,10 @@ MAX_FLOW_DEPTH = 100
 MAX_DEPTH = 40
 MAX_INT_DIGITS = 30
 _INT_TAG = "tag:yaml.org,2002:int"
+# Config files already parsed in this process, by content: a batch loads the same base and city
+# config once per district, and parsing YAML is the larger part of loading a config.
+_PARSED: dict[tuple[str, str], Any] = {}
+_PARSED_ENTRIES = 32
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -142,6 +146,16 @@ def _flow_depth(text: str) -> int:
         elif ch in "]}" and depth:
             depth -= 1
     return deepest
+
+
+def _parsed_config(text: str, origin: str) -> Any:
+    """:func:`load_yaml_text`, remembered by content (a copy is returned: callers change it)."""
+    key = (text, origin)
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_ENTRIES:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = load_yaml_text(text, origin)
+    return copy.deepcopy(_PARSED[key])
 
 
 def load_yaml_text(text: str, origin: str) -> Any:
@@ -498,7 +512,7 @@ def _read_config_file(
     what = "被继承的配置" if chain else "配置文件"
     key = "extends" if chain else None
     raw = read_limited(path, what, ConfigError, CONFIG_BYTES, key)
-    data = load_yaml_text(_config_text(raw, path), display_name(path))
+    data = _parsed_config(_config_text(raw, path), display_name(path))
     if data is None:
         data = {}
     if not isinstance(data, dict):

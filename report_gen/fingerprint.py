@@ -42,17 +42,20 @@ def _json_bytes(value: Any) -> bytes:
 
 def rows_digest(texts: Mapping[str, Any], headers: Mapping[str, str], label: str) -> str:
     """The digest of a table's cells as read (``RawTable.texts``): a changed cell, row or header changes it."""
-    import pandas as pd
+    import pyarrow as pa
 
-    parts = [label.encode("utf-8"), _json_bytes(dict(headers))]
-    for name in sorted(texts):
-        column = texts[name]
-        parts.append(name.encode("utf-8"))
-        parts.append(pd.util.hash_pandas_object(column.fillna("\x00"), index=True).to_numpy().tobytes())
-    return _digest(*parts)
+    names = sorted(texts)
+    columns = [pa.array(texts[name], type=pa.string(), from_pandas=True) for name in names]
+    index = pa.array(next(iter(texts.values())).index.to_numpy()) if names else pa.array([], pa.int64())
+    table = pa.table([index, *columns], names=["row", *names])
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return _digest(label.encode("utf-8"), _json_bytes(dict(headers)), sink.getvalue().to_pybytes())
 
 
-def _file_digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
+    """The digest of a file's bytes (``missing`` when it cannot be read: the build says why)."""
     try:
         return _digest(read_limited(path, "文件", DataError, LEDGER_BYTES))
     except DataError:
@@ -83,6 +86,15 @@ def _template_folders(config: Config) -> list[Path]:
     return folders
 
 
+def _without_data_paths(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The merged config less where its ledgers are: their content is fingerprinted instead, so
+    the same rows given by another path (``--data``) are the same input."""
+    data = {}
+    for name, source in (raw.get("data") or {}).items():
+        data[name] = {k: v for k, v in source.items() if k != "path"} if isinstance(source, dict) else {}
+    return {**raw, "data": data}
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """The digest of each input of one report, and of all of them together."""
@@ -107,16 +119,21 @@ def fingerprint(
     tables already read (a district's rows of a city ledger); other tables are hashed from their file."""
     parts = {
         "version": __version__,
-        "config": _digest(_json_bytes(config.raw)),
+        "config": _digest(_json_bytes(_without_data_paths(config.raw))),
         "options": _digest(_json_bytes({"formats": sorted(formats), "draft": config.draft})),
         "templates": _tree_digest(_template_folders(config)),
     }
     for name, source in sorted(config.sources.items()):
         given = (read_digests or {}).get(name)
-        parts[f"data.{name}"] = given if given is not None else _file_digest(source.path)
+        # The file's name too: messages and figures.json name it.
+        parts[f"data.{name}"] = (
+            given
+            if given is not None
+            else _digest(source.path.name.encode(), file_digest(source.path).encode())
+        )
     for key, path in (("reference_docx", config.reference_docx), ("word_template", config.word_template)):
         if path is not None:
-            parts[key] = _file_digest(path)
+            parts[key] = file_digest(path)
     return Fingerprint(parts)
 
 
