@@ -93,9 +93,9 @@ def _style(family: str) -> dict[str, Any]:
     }
 
 
-def _cache_key(spec: Mapping[str, Any], data, labels: Mapping[str, str]) -> str:
-    """What a chart's picture depends on: its spec, its numbers and labels, this package's and
-    matplotlib's versions. Equal keys draw equal pictures."""
+def _cache_key(spec: Mapping[str, Any], data, labels: Mapping[str, str], family: str) -> str:
+    """What a chart's picture depends on: its spec, its numbers and labels, the font, this
+    package's and matplotlib's versions. Equal keys draw equal pictures."""
     from importlib import metadata
 
     from . import __version__
@@ -109,6 +109,7 @@ def _cache_key(spec: Mapping[str, Any], data, labels: Mapping[str, str]) -> str:
         "groups": [str(g) for g in data.index],
         "values": {str(c): [None if v != v else float(v) for v in data[c].tolist()] for c in data.columns},
         "labels": dict(labels),
+        "font": family,
         "size": [WIDTH_MM, HEIGHT_MM, DPI],
         "versions": [__version__, mpl],
     }
@@ -149,7 +150,9 @@ def draw_charts(
     picture depends on). A chart found there is not drawn again; ``None`` draws every chart.
     """
     images: dict[str, ChartImage] = {}
-    family: str | None = None
+    if not chart_specs:
+        return images
+    family = cjk_font_family()  # a missing font is said even when every chart is cached
     for chart_id, spec in chart_specs.items():
         series = list(spec["series"])
         data = figures.breakdown(spec["by"], series)
@@ -163,10 +166,9 @@ def draw_charts(
             )
         data.index = [_label(g) for g in data.index]
         labels = {s: figures[s].column_label for s in series}
-        key = _cache_key(spec, data, labels)
+        key = _cache_key(spec, data, labels, family)
         png = _cached(cache_dir, key)
         if png is None:
-            family = family or cjk_font_family()
             png = _draw(family, spec, data, series, labels)
             _store(cache_dir, key, png)
         alt = spec.get("alt") or _alt_text(spec["caption"], data, series, labels)

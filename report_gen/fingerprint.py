@@ -42,16 +42,15 @@ def _json_bytes(value: Any) -> bytes:
 
 def rows_digest(texts: Mapping[str, Any], headers: Mapping[str, str], label: str) -> str:
     """The digest of a table's cells as read (``RawTable.texts``): a changed cell, row or header changes it."""
-    import pyarrow as pa
+    import pandas as pd
 
-    names = sorted(texts)
-    columns = [pa.array(texts[name], type=pa.string(), from_pandas=True) for name in names]
-    index = pa.array(next(iter(texts.values())).index.to_numpy()) if names else pa.array([], pa.int64())
-    table = pa.table([index, *columns], names=["row", *names])
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return _digest(label.encode("utf-8"), _json_bytes(dict(headers)), sink.getvalue().to_pybytes())
+    parts = [label.encode("utf-8"), _json_bytes(dict(headers))]
+    for name in sorted(texts):
+        column = texts[name]
+        parts.append(name.encode("utf-8"))
+        # Values, never buffers: a district's rows are a slice of the whole city's arrays.
+        parts.append(pd.util.hash_pandas_object(column.fillna("\x00"), index=True).to_numpy().tobytes())
+    return _digest(*parts)
 
 
 def file_digest(path: Path) -> str:
