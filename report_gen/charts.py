@@ -80,7 +80,7 @@ def cjk_font_family() -> str:
     raise EnvironmentProblem(Problem(INSTALL_HINT))
 
 
-def _style(family: str) -> dict[str, Any]:
+def _style(family: str) -> Any:
     return {
         "font.family": "sans-serif",
         "font.sans-serif": [family, "DejaVu Sans"],

@@ -71,7 +71,7 @@ def _tree_digest(folders: Iterable[Path]) -> str:
             for name in sorted(files):
                 path = Path(root) / name
                 try:
-                    parts += [str(path.relative_to(folder)).encode("utf-8"), path.read_bytes()]
+                    parts += [os.fsencode(path.relative_to(folder)), path.read_bytes()]
                 except OSError:
                     parts.append(b"unreadable")
     return _digest(*parts)
@@ -128,7 +128,7 @@ def fingerprint(
         parts[f"data.{name}"] = (
             given
             if given is not None
-            else _digest(source.path.name.encode(), file_digest(source.path).encode())
+            else _digest(os.fsencode(source.path.name), file_digest(source.path).encode())
         )
     for key, path in (("reference_docx", config.reference_docx), ("word_template", config.word_template)):
         if path is not None:

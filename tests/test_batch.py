@@ -115,7 +115,7 @@ def test_one_correctly_titled_report_per_district(city):
     _, out, _, steps = city
     code, stdout, stderr = steps["first"]
     assert code == 0, stderr
-    for district, prefix, _ in DISTRICTS:
+    for district, _prefix, _ in DISTRICTS:
         text = text_of(out / f"{district}-2025.docx")
         assert f"关于{district}“两新组织”党建工作情况的调研报告" in text.replace("\n", "")
         assert f"中共{district}委组织部" in text
