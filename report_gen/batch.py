@@ -132,10 +132,11 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     import multiprocessing
 
     from . import pipeline  # noqa: F401 - imported before forking, so every worker has it
-    from .charts import cjk_font_family
+    from .charts import cjk_font_family, preload
 
     with contextlib.suppress(ReportGenError):  # each build says so itself
         cjk_font_family()  # matplotlib's font list, loaded once for every worker
+    preload()  # and its drawing modules, imported once here rather than once in each worker
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))

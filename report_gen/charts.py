@@ -40,6 +40,9 @@ HEIGHT_MM = 85.0
 DPI = 200
 MAX_GROUPS = 40
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
+# zlib level 3 rather than 6: a chart's PNG is encoded in a third of the time for a few per cent
+# more bytes (flat colours compress well at any level).
+PNG_OPTIONS = {"compress_level": 3}
 PALETTE = ("#B22222", "#3C5A82", "#D9A441", "#6B8E5A", "#8C6D8C", "#7F7F7F")
 INSTALL_HINT = (
     "图表需要中文字体，本机未找到（否则中文会显示为方框）。请安装，例如 Debian/Ubuntu："
@@ -176,6 +179,12 @@ def draw_charts(
     return images
 
 
+def preload() -> None:
+    """Import what drawing needs (a process about to fork workers that will draw)."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+
+
 def _draw(family: str, spec: Mapping[str, Any], data, series: list[str], labels: Mapping[str, str]) -> bytes:
     """The chart as PNG bytes. A bare Figure on the Agg canvas: pyplot (its figure manager and
     backend machinery) is not needed to draw a picture, and is not imported."""
@@ -193,7 +202,7 @@ def _draw(family: str, spec: Mapping[str, Any], data, series: list[str], labels:
             _bars(ax, data, series, labels, spec["kind"] == "barh", bool(spec.get("stacked")))
         fig.tight_layout()
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
     return buffer.getvalue()
 
 
@@ -223,7 +232,7 @@ def ranked_bars(
         ax.set_axisbelow(True)
         fig.tight_layout()
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
     return buffer.getvalue()
 
 

@@ -107,6 +107,9 @@ def figure_changes(old: Mapping[str, Any] | None, current: Mapping[str, Any]) ->
     return lines
 
 
+_COMPRESSED_MEDIA = (".png", ".jpg", ".jpeg", ".gif")
+
+
 def pin_zip_times(content: bytes, day: dt.date) -> bytes:
     """The same .docx with every entry dated ``day``, so identical inputs give identical files.
 
@@ -118,7 +121,9 @@ def pin_zip_times(content: bytes, day: dt.date) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             pinned = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
-            pinned.compress_type = zipfile.ZIP_DEFLATED
+            # Pictures are compressed already: deflating them again costs time and saves nothing.
+            stored = info.filename.lower().endswith(_COMPRESSED_MEDIA)
+            pinned.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             pinned.external_attr = info.external_attr
             target.writestr(pinned, source.read(info.filename))
     return out.getvalue()
