@@ -62,8 +62,9 @@ class LimitedEnvironment(SandboxedEnvironment):
         """Jinja's compile, remembered for this process: a batch renders the same templates and
         narrative for every district, and compiling is most of a template's cost. The code depends
         only on the source and on settings that shape it, which are part of the key."""
+        compile_now: Any = super().compile  # typed per overload of raw; passed through as given
         if not isinstance(source, str):
-            return super().compile(source, name, filename, raw, defer_init)
+            return compile_now(source, name, filename, raw, defer_init)
         key = (
             type(self),
             self.block_start_string,
@@ -86,7 +87,7 @@ class LimitedEnvironment(SandboxedEnvironment):
         )
         code = _COMPILED.get(key)
         if code is None:
-            code = super().compile(source, name, filename, raw, defer_init)
+            code = compile_now(source, name, filename, raw, defer_init)
             if len(_COMPILED) >= _COMPILED_ENTRIES:
                 _COMPILED.pop(next(iter(_COMPILED)))
             _COMPILED[key] = code
