@@ -38,6 +38,7 @@ from .errors import OptionError, Problem, ReportGenError, shown
 SPLIT_COLUMNS = ("district",)
 BUILT, SKIPPED, FAILED = "built", "skipped", "failed"
 STATUS_TEXT = {BUILT: "已生成", SKIPPED: "未变化，跳过", FAILED: "失败"}
+SUMMARY_NAME = "（全市汇总）"
 
 
 @dataclass(frozen=True)
@@ -125,21 +126,55 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _process_pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes that start with report-gen already imported: forked where the system
-    can (Linux), so each worker skips the second or so of importing pandas, matplotlib and
-    python-docx; spawned elsewhere."""
+# What a worker needs, imported once by the fork server that starts the workers.
+_PRELOAD = [
+    "report_gen.pipeline",
+    "report_gen.summary",
+    "matplotlib.font_manager",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+]
+
+
+def warm_workers() -> None:
+    """Start the fork server that will start the workers, importing pandas, matplotlib and
+    python-docx once, in its own process: it does so on another core while this process reads
+    the ledger. Where there is no fork server (Windows, macOS before 3.14's default), workers
+    are spawned and import for themselves."""
     import multiprocessing
 
-    from . import pipeline  # noqa: F401 - imported before forking, so every worker has it
-    from .charts import cjk_font_family, preload
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    from multiprocessing import forkserver
 
-    with contextlib.suppress(ReportGenError):  # each build says so itself
-        cjk_font_family()  # matplotlib's font list, loaded once for every worker
-    preload()  # and its drawing modules, imported once here rather than once in each worker
+    forkserver.set_forkserver_preload(_PRELOAD)
+    forkserver.ensure_running()
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes forked from a fork server that has report-gen imported (see
+    :func:`warm_workers`); a fork of a process with no threads and no ledger in memory."""
+    import multiprocessing
+
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "forkserver":
+        warm_workers()
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+
+
+def summary_job(
+    config: Any, outcomes: Sequence[Outcome], out_dir: Path, formats: Sequence[str], force: bool
+) -> Outcome:
+    """:func:`report_gen.summary.build_summary` as a job: a failure is an :class:`Outcome`."""
+    from .summary import build_summary
+
+    start = time.perf_counter()
+    try:
+        return build_summary(config, outcomes, out_dir, formats, force)
+    except ReportGenError as exc:
+        return Outcome(
+            SUMMARY_NAME, FAILED, time.perf_counter() - start, problems=exc.problems, kind=exc.kind
+        )
 
 
 def run_jobs(
@@ -554,7 +589,6 @@ def build_all(
     """
     from .config import load_config
     from .pipeline import parse_formats
-    from .summary import build_summary
 
     chosen = parse_formats(formats)
     out = Path(out_dir)
@@ -567,9 +601,13 @@ def build_all(
                 Problem(f"--split-by 只能取 {', '.join(SPLIT_COLUMNS)}，收到“{shown(split_by)}”")
             )
         known = None if force else split_from_index(out, configs[0], split_by, overrides, data, draft)
-        split = known or split_city(configs[0], split_by, overrides, data, draft)
         if known is None:
+            if executor is None and (workers or default_jobs()) > 1:
+                warm_workers()  # the ledger changed: districts will be built
+            split = split_city(configs[0], split_by, overrides, data, draft)
             save_split_index(out, split)
+        else:
+            split = known
         result.problems, result.warnings, result.ignored = split.problems, split.warnings, split.ignored
 
         def make_jobs(split: CitySplit) -> list[Job]:
@@ -605,16 +643,25 @@ def build_all(
         if on_done:
             on_done(outcome)
     if todo and known is not None:  # some district must be built: now its rows are needed
+        if executor is None and (workers or default_jobs()) > 1 and len(todo) > 1:
+            warm_workers()
         split = split_city(configs[0], str(split_by), overrides, data, draft)
         save_split_index(out, split)
         result.problems, result.warnings, result.ignored = split.problems, split.warnings, split.ignored
         fresh = {job.name: job for job in make_jobs(split)}
         todo = [fresh[job.name] for job in todo if job.name in fresh]
-    built = iter(run_jobs(todo, executor=executor, workers=workers, on_done=on_done))
-    result.outcomes = [done[i] if i in done else next(built) for i in range(len(jobs))]
-    if summary and city_config is not None:
-        try:
-            result.summary = build_summary(city_config, result.outcomes, out, chosen, force)
-        except ReportGenError as exc:
-            result.summary = Outcome("（全市汇总）", FAILED, 0.0, problems=exc.problems, kind=exc.kind)
+    workers = workers or default_jobs()
+    pool = executor
+    if pool is None and workers > 1 and len(todo) > 1:
+        pool = _process_pool(min(workers, len(todo)))
+    try:
+        built = iter(run_jobs(todo, executor=pool, workers=workers, on_done=on_done))
+        result.outcomes = [done[i] if i in done else next(built) for i in range(len(jobs))]
+        if summary and city_config is not None:
+            args = (city_config, result.outcomes, out, chosen, force)
+            # In the pool when there is one: its workers have the Word writer and charts imported.
+            result.summary = pool.submit(summary_job, *args).result() if pool else summary_job(*args)
+    finally:
+        if pool is not None and pool is not executor:
+            pool.shutdown(wait=True, cancel_futures=True)
     return result

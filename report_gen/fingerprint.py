@@ -94,6 +94,15 @@ def _without_data_paths(raw: Mapping[str, Any]) -> dict[str, Any]:
     return {**raw, "data": data}
 
 
+def config_digest(config: Config) -> str:
+    """The digest of the merged config, less the ledgers' paths."""
+    return _digest(_json_bytes(_without_data_paths(config.raw)))
+
+
+def digest_of(*parts: bytes) -> str:
+    return _digest(*parts)
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """The digest of each input of one report, and of all of them together."""
@@ -118,7 +127,7 @@ def fingerprint(
     tables already read (a district's rows of a city ledger); other tables are hashed from their file."""
     parts = {
         "version": __version__,
-        "config": _digest(_json_bytes(_without_data_paths(config.raw))),
+        "config": config_digest(config),
         "options": _digest(_json_bytes({"formats": sorted(formats), "draft": config.draft})),
         "templates": _tree_digest(_template_folders(config)),
     }

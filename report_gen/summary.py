@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .batch import BUILT, FAILED, SKIPPED, Outcome
+from .batch import BUILT, FAILED, SKIPPED, SUMMARY_NAME, Outcome
 from .config import Config, fill_identity
 from .document import Heading, Paragraph, Picture, Report, Table
 from .errors import ConfigError, OutputError, Problem
-from .figures import format_value
 
 ADDITIVE = ("count", "sum", "distinct")
 _NUMBERS = ("一、", "二、", "三、", "四、", "五、")
@@ -113,6 +112,8 @@ def compose_summary(
         raise ConfigError(
             Problem(f"“{rank_by}”应是一个比率（%），才能比较各区县", key="city_summary.rank_by")
         )
+
+    from .figures import format_value  # pandas: only when there is a summary to write
 
     def text(fig_id: str, value: Any) -> str:
         entry = first[fig_id]
@@ -205,8 +206,7 @@ def compose_summary(
 
     report.date_text = zh_numbers.date_text(rep.date)
     document = summary_document(config, districts, ids, city_values, failed, text)
-    name = fill_identity(str(spec.get("output_name") or "{district}-{year}-汇总"), city, rep.year)
-    return CitySummary(report, document, name)
+    return CitySummary(report, document, summary_name(config))
 
 
 def summary_document(
@@ -252,6 +252,29 @@ def summary_document(
     }
 
 
+def summary_name(config: Config) -> str:
+    """The summary's file name stem: ``city_summary.output_name`` with the city and year filled in."""
+    spec = config.section("city_summary")
+    return fill_identity(
+        str(spec.get("output_name") or "{district}-{year}-汇总"), config.report.district, config.report.year
+    )
+
+
+def _districts_digest(outcomes: Sequence[Outcome]) -> str:
+    """What the summary is made from: each district's name, whether it failed, and its figures.json."""
+    from .fingerprint import digest_of
+
+    parts: list[bytes] = []
+    for outcome in outcomes:
+        path = outcome.figures_json
+        try:
+            content = path.read_bytes() if path is not None and outcome.status != FAILED else b"failed"
+        except OSError:
+            content = b"unreadable"
+        parts += [outcome.name.encode("utf-8"), content]
+    return digest_of(*parts)
+
+
 def build_summary(
     config: Config,
     outcomes: Sequence[Outcome],
@@ -263,29 +286,29 @@ def build_summary(
     figures are those of the last summary. Raises :class:`ReportGenError` on bad input."""
     import time
 
-    from .fingerprint import FINGERPRINT_SUFFIX, Fingerprint, _digest, _json_bytes, record_for, unchanged
+    from .fingerprint import FINGERPRINT_SUFFIX, Fingerprint, config_digest, digest_of, record_for, unchanged
     from .output import figure_changes, pin_zip_times, previous_figures, write_atomically
     from .writers.docx_writer import write_docx
     from .writers.layout import layout_from_config
     from .writers.text_writers import write_html, write_markdown
 
     start = time.perf_counter()
-    draft = compose_summary(config, outcomes, None, chart=False)  # the figures, to fingerprint
-    name = draft.name
+    name = summary_name(config)
     found = Fingerprint(
         {
             "version": __version__,
-            "config": _digest(_json_bytes(config.raw)),
-            "options": _digest(_json_bytes(sorted(formats))),
-            "districts": _digest(_json_bytes(draft.document)),
+            "config": config_digest(config),
+            "options": digest_of(*(f.encode() for f in sorted(formats))),
+            "districts": _districts_digest(outcomes),
         }
     )
     if not force:
         record = unchanged(out_dir, name, found)
         if record is not None:
             return Outcome(
-                "（全市汇总）", SKIPPED, time.perf_counter() - start, [out_dir / f for f in record.outputs]
+                SUMMARY_NAME, SKIPPED, time.perf_counter() - start, [out_dir / f for f in record.outputs]
             )
+    draft = compose_summary(config, outcomes, None, chart=False)  # the figures, to compare
     old, damaged = previous_figures(out_dir / f"{name}.figures.json")
     changes = figure_changes(old, draft.document) if old is not None else None
     summary = compose_summary(config, outcomes, changes)
@@ -309,7 +332,7 @@ def build_summary(
     files[f"{name}{FINGERPRINT_SUFFIX}"] = record_for(found, files, "", [])
     written = write_atomically(out_dir, files, config.input_files())
     return Outcome(
-        "（全市汇总）",
+        SUMMARY_NAME,
         BUILT,
         time.perf_counter() - start,
         outputs=[p for p in written if not p.name.endswith(FINGERPRINT_SUFFIX)],
