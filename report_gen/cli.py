@@ -39,6 +39,18 @@ INIT_EXAMPLE = """example:
 """
 
 
+BATCH_EXAMPLE = """example:
+  report-gen batch city.yaml --split-by district              (one report per district, and a city summary)
+  report-gen batch city.yaml --split-by district --jobs 2 --no-summary
+  report-gen batch districts/                                 (every .yaml in the folder, one report each)
+  report-gen batch baisha.yaml qingxi.yaml --summary --city 江城市
+
+exit status: 0 when every report was built or found unchanged; 2 when any failed (the others are
+still built); 1 for an unexpected failure.
+"""
+DIFF_EXAMPLE = """example:
+  report-gen diff old/qingxi-2025.figures.json out/qingxi-2025.figures.json
+"""
 DOCTOR_EXAMPLE = """example:
   report-gen doctor
   report-gen doctor config/sample.yaml     (the fonts that config's style names)
@@ -107,6 +119,12 @@ def make_parser() -> argparse.ArgumentParser:
         "LibreOffice, which must be installed (see report-gen doctor)",
     )
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="build even when nothing the report depends on changed since the last build "
+        "(by default such a build is skipped and says so)",
+    )
     validate = sub.add_parser(
         "validate",
         help="only check the inputs; writes no report",
@@ -135,6 +153,54 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("--year", type=int, help="report year, when the ledger's title row does not give it")
     init.add_argument("--force", action="store_true", help="overwrite an existing config")
     init.add_argument("--debug", action="store_true", help="show a traceback for unexpected errors")
+    batch = sub.add_parser(
+        "batch",
+        help="build many reports: a city ledger split by district, or several configs",
+        description="Build one report per district of a city ledger (--split-by district), or one per config "
+        "(or per .yaml in a folder), in parallel; a report whose inputs did not change is skipped. With "
+        "--split-by, a city summary report is written too (--no-summary: not).",
+        epilog=BATCH_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(batch)
+    batch.add_argument("more", nargs="*", metavar="CONFIG", help="more configs or folders of configs")
+    batch.add_argument(
+        "--split-by",
+        metavar="COLUMN",
+        help="split the config's ledgers by this column (district) and build one report per value",
+    )
+    batch.add_argument(
+        "--summary",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="write the city summary report (default: on with --split-by, off otherwise)",
+    )
+    batch.add_argument("--city", help="the city's name for the summary of several configs, e.g. 江城市")
+    batch.add_argument("--out", default="out", metavar="DIR", help="where outputs go (default: out/)")
+    batch.add_argument(
+        "--format",
+        default="docx",
+        metavar="LIST",
+        help="comma-separated from docx,pdf,html,md (default: docx)",
+    )
+    batch.add_argument(
+        "--jobs", type=int, metavar="N", help="reports built at once (default: the number of cores)"
+    )
+    batch.add_argument("--force", action="store_true", help="rebuild every report, changed or not")
+    batch.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress; print the summary table and problems"
+    )
+    diff = sub.add_parser(
+        "diff",
+        help="list the figures that changed between two NAME.figures.json files",
+        description="Compare two figures.json files (of two builds of a report): every figure that changed, "
+        "old → new, with the sentences of the report that state it.",
+        epilog=DIFF_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    diff.add_argument("old", metavar="OLD.figures.json")
+    diff.add_argument("new", metavar="NEW.figures.json")
+    diff.add_argument("--debug", action="store_true", help="show a traceback for unexpected errors")
     doctor = sub.add_parser(
         "doctor",
         help="say what this machine has and lacks for each output, and how to install it",
@@ -162,6 +228,131 @@ def _doctor(config: str | None, stdout) -> int:
     for line in doctor.report_lines(outputs):
         print(line, file=stdout)
     return 0 if doctor.ready_for_docx(outputs) else 1
+
+
+def _diff(old_path: str, new_path: str, stdout) -> int:
+    from .errors import DataError
+    from .output import figure_diff, previous_figures
+
+    documents = []
+    for given in (old_path, new_path):
+        document, damaged = previous_figures(Path(given))
+        if damaged is not None or document is None:
+            reason = "无法读取（不是 report-gen 写出的 figures.json，或已损坏）" if damaged else "不存在"
+            raise DataError(Problem(f"数据清单{reason}", file=given))
+        documents.append(document)
+    lines = figure_diff(documents[0], documents[1])
+    if not lines:
+        print("两次生成的数据没有变化。", file=stdout)
+    for line in lines:
+        print(line, file=stdout)
+    return 0
+
+
+class _Progress:
+    """One line per finished report, or a progress bar (tqdm) on a terminal; nothing with ``-q``."""
+
+    def __init__(self, stream, quiet: bool):
+        self.stream, self.quiet = stream, quiet
+        self.total = self.done = 0
+        self.bar: Any = None
+
+    def start(self, total: int) -> None:
+        self.total = total
+        if self.quiet or not total:
+            return
+        if getattr(self.stream, "isatty", lambda: False)():
+            try:
+                from tqdm import tqdm
+            except ImportError:  # plain lines serve as well
+                return
+            self.bar = tqdm(total=total, file=self.stream, unit="份", desc="生成报告", leave=False)
+
+    def __call__(self, outcome) -> None:
+        from .batch import STATUS_TEXT
+
+        self.done += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{outcome.name} {STATUS_TEXT[outcome.status]}", refresh=False)
+            self.bar.update(1)
+        elif not self.quiet:
+            print(
+                f"[{self.done}/{self.total}] {outcome.name}：{STATUS_TEXT[outcome.status]}（{outcome.seconds:.1f}秒）",
+                file=self.stream,
+                flush=True,
+            )
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _batch(args: argparse.Namespace, stdout, stderr) -> int:
+    from .batch import FAILED, STATUS_TEXT, build_all
+
+    if args.jobs is not None and args.jobs < 1:
+        raise OptionError(Problem(f"--jobs 应是正整数，收到 {args.jobs}"))
+    progress = _Progress(stderr, args.quiet)
+    try:
+        result = build_all(
+            [args.config, *args.more],
+            split_by=args.split_by,
+            summary=args.summary,
+            city=args.city,
+            overrides=overrides_from(args.sets),
+            data=data_from(args.data),
+            out_dir=args.out,
+            formats=args.format,
+            draft=args.draft,
+            force=args.force,
+            workers=args.jobs,
+            on_start=progress.start,
+            on_done=progress,
+        )
+    finally:
+        progress.close()
+    if result.warnings:
+        print(f"警告{len(result.warnings)}条（全市台账）：", file=stderr)
+        _print_problems(result.warnings, stderr)
+    if result.problems:
+        print(f"台账中有{len(result.problems)}处问题不属于任何区县，这些行未进入任何报告：", file=stderr)
+        _print_problems(result.problems, stderr)
+    if not args.quiet:
+        for line in result.ignored:
+            print(line, file=stdout)
+    every = [*result.outcomes, *([result.summary] if result.summary else [])]
+    rows = [["区县", "状态", "变化的数据", "用时", "输出"]]
+    for outcome in every:
+        first = next((p for p in outcome.outputs if not p.name.endswith(".figures.json")), None)
+        rows.append(
+            [
+                shown(outcome.name),
+                STATUS_TEXT[outcome.status] + (f"（{outcome.kind}）" if outcome.status == FAILED else ""),
+                str(len(outcome.changes)) if outcome.status != FAILED else "-",
+                f"{outcome.seconds:.1f}秒",
+                readable(str(first)) if first else "-",
+            ]
+        )
+    for line in aligned(rows):
+        print(line, file=stdout)
+    for outcome in every:
+        if outcome.changes:
+            print(f"{shown(outcome.name)}的数据变化：", file=stdout)
+            for line in outcome.changes:
+                print(f"  {line}", file=stdout)
+    failed = [o for o in every if o.status == FAILED]
+    for outcome in failed:
+        print(
+            f"{shown(outcome.name)}：{outcome.kind}（{len(outcome.problems)}处），未生成报告：", file=stderr
+        )
+        _print_problems(outcome.problems, stderr)
+    counts = {status: sum(o.status == status for o in result.outcomes) for status in STATUS_TEXT}
+    print(
+        f"共{len(result.outcomes)}份报告：已生成{counts['built']}份，未变化跳过{counts['skipped']}份，"
+        f"失败{counts['failed']}份。",
+        file=stdout,
+    )
+    return 2 if result.failed else 0
 
 
 def _print_problems(problems: Sequence[Problem], stream) -> None:
@@ -328,7 +519,9 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
     stderr = stderr or sys.stderr
     words = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in words
-    command = next((w for w in words if w in ("build", "validate", "init", "doctor")), "build")
+    command = next(
+        (w for w in words if w in ("build", "validate", "init", "doctor", "batch", "diff")), "build"
+    )
     try:
         parser = make_parser()
         args = parser.parse_args(argv)
@@ -347,6 +540,10 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
             return 0
         if args.command == "doctor":
             return _doctor(args.config, stdout)
+        if args.command == "diff":
+            return _diff(args.old, args.new, stdout)
+        if args.command == "batch":
+            return _batch(args, stdout, stderr)
         from . import pipeline  # heavy imports only when there is work to do
 
         if args.command == "validate":
@@ -382,7 +579,19 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
             out_dir=args.out,
             formats=args.format,
             draft=args.draft,
+            skip_unchanged=not args.force,
         )
+        if isinstance(built, pipeline.SkippedBuild):
+            if built.warnings:
+                print(f"警告{len(built.warnings)}条（上次生成时）：", file=stderr)
+                for line in built.warnings:
+                    print(f"  {line}", file=stderr)
+            if not args.quiet:
+                print("输入与上次生成时相同，未重新生成（加 --force 重新生成）。", file=stdout)
+                print(built.summary(), file=stdout)
+                for path in built.outputs:
+                    print(f"未变化 {readable(str(path))}", file=stdout)
+            return 0
         if built.warnings:
             print(f"警告{len(built.warnings)}条（报告已生成）：", file=stderr)
             _print_problems(built.warnings, stderr)

@@ -45,6 +45,10 @@ MAX_FLOW_DEPTH = 100
 MAX_DEPTH = 40
 MAX_INT_DIGITS = 30
 _INT_TAG = "tag:yaml.org,2002:int"
+# Config files already parsed in this process, by content: a batch loads the same base and city
+# config once per district, and parsing YAML is the larger part of loading a config.
+_PARSED: dict[tuple[str, str], Any] = {}
+_PARSED_ENTRIES = 32
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -143,6 +147,16 @@ def _flow_depth(text: str) -> int:
         elif ch in "]}" and depth:
             depth -= 1
     return deepest
+
+
+def _parsed_config(text: str, origin: str) -> Any:
+    """:func:`load_yaml_text`, remembered by content (a copy is returned: callers change it)."""
+    key = (text, origin)
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_ENTRIES:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = load_yaml_text(text, origin)
+    return copy.deepcopy(_PARSED[key])
 
 
 def load_yaml_text(text: str, origin: str) -> Any:
@@ -379,6 +393,16 @@ CONFIG_SCHEMA = Map(
             },
         ),
         "checks": List(item=Any_(), doc="expressions over figures that must hold, e.g. a + b == total"),
+        "city_summary": Map(
+            doc="the city summary of `report-gen batch --split-by district` (report.district is the city)",
+            fields={
+                "title": Str(doc="its title; {district} is the city"),
+                "output_name": Str(doc="file name stem; {district} is the city", max_length=120),
+                "figures": List(item=Str(), doc="headline figure ids, one table column each"),
+                "rank_by": Str(doc="the rate (one of figures) the districts are ranked by"),
+                "behind_points": Num(doc="a district this many 百分点 below the city's rate is named"),
+            },
+        ),
         "narrative": MapOf(
             value=Either(
                 full=Map(
@@ -510,7 +534,7 @@ def _read_config_file(
     what = "被继承的配置" if chain else "配置文件"
     key = "extends" if chain else None
     raw = read_limited(path, what, ConfigError, CONFIG_BYTES, key)
-    data = load_yaml_text(_config_text(raw, path), display_name(path))
+    data = _parsed_config(_config_text(raw, path), display_name(path))
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -906,6 +930,9 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
             issues.append((f"indicators.{key}.column", f"is required for agg: {agg}"))
         if agg == "formula" and not ind.get("expr"):
             issues.append((f"indicators.{key}.expr", "is required for agg: formula"))
+    for i, ref in enumerate((cfg.get("city_summary") or {}).get("figures") or []):
+        if ref not in indicators:
+            issues.append((f"city_summary.figures[{i}]", f"{ref!r} is not an indicator id"))
     for i, ref in enumerate((cfg.get("year_on_year") or {}).get("figures") or []):
         if ref not in indicators:
             issues.append((f"year_on_year.figures[{i}]", f"{ref!r} is not an indicator id"))

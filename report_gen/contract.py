@@ -37,6 +37,9 @@ class TableContract:
         return next(c for c in self.columns if c.name == name)
 
 
+DISTRICT_HEADERS = ("所属区县", "区县", "所属区（县）", "区县名称")
+
+
 def _enum(mapping: dict[str, tuple[str, ...]]) -> dict[str, str]:
     choices: dict[str, str] = {}
     for canonical, aliases in mapping.items():
@@ -96,6 +99,9 @@ ORGANIZATIONS = TableContract(
         Column("party_org_founded", ("党组织成立时间", "成立时间"), "date", required="no"),
         Column("instructor_assigned", ("是否派驻党建工作指导员", "党建指导员"), "bool", required="no"),
         Column("liaison_leader", ("联系领导", "联系点领导"), "text", required="no"),
+        # A city's ledger names each organisation's district; `report-gen batch --split-by district`
+        # builds one report per value. A ledger without the column is one district.
+        Column("district", DISTRICT_HEADERS, "text", required="no"),
     ),
 )
 
@@ -107,6 +113,7 @@ TRAININGS = TableContract(
         Column("topic", ("培训内容", "主题"), "text", required="no"),
         Column("participants", ("参训人次", "人次"), "int"),
         Column("organiser", ("主办单位", "组织单位"), "text", required="no"),
+        Column("district", DISTRICT_HEADERS, "text", required="no"),
     ),
 )
 

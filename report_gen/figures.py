@@ -210,6 +210,8 @@ class IndicatorEngine:
         self._masks: dict[tuple[str, str], pd.Series] = {}
         self._columns: dict[str, dict[str, Any]] = {}
         self.rows_counted: dict[str, int] = {}
+        self.rows_within: dict[str, int] = {}
+        """For a share: the rows of its denominator (a city adds its districts' parts)."""
 
     # -- compiling ---------------------------------------------------------------------
 
@@ -352,6 +354,7 @@ class IndicatorEngine:
             if by is None:
                 self.rows_counted[ind_id] = int(num.sum())
                 total = int(den.sum())
+                self.rows_within[ind_id] = total
                 return None if total == 0 else _scalar(num.sum() / total * 100)
             groups, order = frame[by], _groups(frame, by)
             n = num.groupby(groups, sort=False).sum().reindex(order, fill_value=0)
@@ -487,6 +490,8 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
                 within=spec.get("within"),
                 rows=engine.rows_counted.get(ind_id),
             )
+            if spec["agg"] == "share":
+                source["within_rows"] = engine.rows_within.get(ind_id)
         prev_value = None
         compare = spec.get("compare", table == "organizations")
         if previous is not None and compare and previous.available(ind_id):

@@ -265,9 +265,12 @@ def _check_organizations(out: pd.DataFrame, cells: pd.DataFrame, found: _Collect
         )
 
 
-def load_ledgers(config: Config) -> Ledgers:
+def load_ledgers(config: Config, read: Mapping[str, RawTable | None] | None = None) -> Ledgers:
     """Read, type and check every table named in the config.
 
+    ``read`` gives tables already read (a district's rows of a city ledger, split by
+    :mod:`report_gen.batch`): those are typed and checked, not read again from their file;
+    ``None`` there leaves the table out (a district absent from last year's city ledger).
     Raises :class:`DataError` with every error of every file; returns the
     ledgers and their warnings otherwise.
     """
@@ -275,7 +278,13 @@ def load_ledgers(config: Config) -> Ledgers:
     problems: list[Problem] = []
     for name, source in config.sources.items():
         try:
-            table, found = read_and_check(source, config.report.date)
+            given = read.get(name, source) if read is not None else source
+            if given is None:
+                continue
+            if isinstance(given, RawTable):
+                table, found = type_table(given, config.report.date)
+            else:
+                table, found = read_and_check(source, config.report.date)
         except DataError as exc:
             problems.extend(exc.problems)
             continue

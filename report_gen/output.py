@@ -21,14 +21,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from .document import Report
 from .errors import OptionError, OutputError, Problem, shown
 from .figures import FigureSet
 from .input_files import display_name, os_reason, read_limited
 
 
-def figures_document(figures: FigureSet, meta: Mapping[str, Any]) -> dict[str, Any]:
+def figures_document(
+    figures: FigureSet, meta: Mapping[str, Any], sentences: Mapping[str, list[str]] | None = None
+) -> dict[str, Any]:
     """``NAME.figures.json``: every figure computed for the report, with value, text, definition and
-    source; ``stated`` says whether the report prints it, ``sections`` where."""
+    source; ``stated`` says whether the report prints it, ``sections`` where, and ``sentences`` the
+    sentences of the report that print it (what ``report-gen diff`` shows beside a change)."""
     listed = []
     for fig in figures:
         entry: dict[str, Any] = {
@@ -37,6 +41,7 @@ def figures_document(figures: FigureSet, meta: Mapping[str, Any]) -> dict[str, A
             "value": fig.value,
             "text": fig.text,
             "unit": fig.unit,
+            "format": fig.format,
             "definition": fig.definition,
             "source": fig.source,
             "stated": bool(fig.sections),
@@ -45,6 +50,8 @@ def figures_document(figures: FigureSet, meta: Mapping[str, Any]) -> dict[str, A
         if fig.previous is not None:
             entry["previous"] = fig.previous
             entry["change"] = fig.change
+        if sentences is not None:
+            entry["sentences"] = sentences.get(fig.id, [])
         listed.append(entry)
     return {**meta, "figures": listed}
 
@@ -100,6 +107,9 @@ def figure_changes(old: Mapping[str, Any] | None, current: Mapping[str, Any]) ->
     return lines
 
 
+_COMPRESSED_MEDIA = (".png", ".jpg", ".jpeg", ".gif")
+
+
 def pin_zip_times(content: bytes, day: dt.date) -> bytes:
     """The same .docx with every entry dated ``day``, so identical inputs give identical files.
 
@@ -111,7 +121,9 @@ def pin_zip_times(content: bytes, day: dt.date) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             pinned = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
-            pinned.compress_type = zipfile.ZIP_DEFLATED
+            # Pictures are compressed already: deflating them again costs time and saves nothing.
+            stored = info.filename.lower().endswith(_COMPRESSED_MEDIA)
+            pinned.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             pinned.external_attr = info.external_attr
             target.writestr(pinned, source.read(info.filename))
     return out.getvalue()
@@ -264,3 +276,55 @@ def refuse_overwriting_inputs(targets: Iterable[Path], inputs: Iterable[Path]) -
                     f"不能写到 {display_name(target)}：它是本次的输入文件，写出会覆盖它；请换一个输出位置"
                 )
             )
+
+
+_SENTENCE_END = "。；！？"
+
+
+def figure_sentences(report: Report) -> dict[str, list[str]]:
+    """For each figure, the sentences of the report's text that print it, in reading order."""
+    found: dict[str, list[str]] = {}
+    for block in report.text_blocks():
+        text = block.text
+        for mention in block.provenance.mentions:
+            start = max((text.rfind(ch, 0, mention.start) for ch in _SENTENCE_END), default=-1) + 1
+            ends = [i for i in (text.find(ch, mention.end) for ch in _SENTENCE_END) if i >= 0]
+            end = min(ends) + 1 if ends else len(text)
+            sentence = text[start:end].strip()
+            listed = found.setdefault(mention.figure, [])
+            if sentence and sentence not in listed:
+                listed.append(sentence)
+    return found
+
+
+def figure_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """Every figure that differs between two figures.json documents, old → new, each followed by
+    the sentences that state it (the new report's, and the old report's where they read differently)."""
+    before = {
+        str(f["id"]): f
+        for f in old.get("figures", [])
+        if isinstance(f, dict) and isinstance(f.get("id"), str)
+    }
+    after = {
+        str(f["id"]): f
+        for f in new.get("figures", [])
+        if isinstance(f, dict) and isinstance(f.get("id"), str)
+    }
+    lines: list[str] = []
+    for fig_id, fig in after.items():
+        prior = before.get(fig_id)
+        label = shown(fig.get("label", fig_id))
+        if prior is None:
+            lines.append(f"{label}：新增 {shown(fig.get('text'))}")
+        elif prior.get("text") != fig.get("text") or prior.get("value") != fig.get("value"):
+            lines.append(f"{label}：{shown(prior.get('text'))} → {shown(fig.get('text'))}")
+        else:
+            continue
+        now = [str(s) for s in fig.get("sentences") or []]
+        then = [str(s) for s in (prior or {}).get("sentences") or []]
+        lines.extend(f"    原文：{shown(s, 300)}" for s in then if s not in now)
+        lines.extend(f"    现文：{shown(s, 300)}" for s in now)
+    for fig_id, prior in before.items():
+        if fig_id not in after:
+            lines.append(f"{shown(prior.get('label', fig_id))}：不再出现（原为 {shown(prior.get('text'))}）")
+    return lines

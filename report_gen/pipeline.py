@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +26,19 @@ from .document import Report
 from .errors import ConfigError, OptionError, Problem, ReportCheckError
 from .figures import FigureSet, compute_figures
 from .findings import Findings, evaluate_findings
+from .fingerprint import FINGERPRINT_SUFFIX, fingerprint, record_for, unchanged
 from .identity import check_identity, check_manual_figures
+from .ingest import RawTable
 from .input_files import DOCX_BYTES, read_limited
 from .ledgers import Ledgers, ignored_rows_summary, load_ledgers
-from .output import figure_changes, figures_document, pin_zip_times, previous_figures, write_atomically
+from .output import (
+    figure_changes,
+    figure_sentences,
+    figures_document,
+    pin_zip_times,
+    previous_figures,
+    write_atomically,
+)
 from .textcheck import check_consistency, check_filled_template, check_report
 from .writers.docx_writer import write_docx
 from .writers.layout import layout_from_config
@@ -51,6 +61,7 @@ class BuildResult:
     warnings: list[Problem]
     ignored: list[str]
     changes: list[str]
+    skipped: bool = False
 
     def summary(self) -> str:
         """One line for the build log: how many figures the report states, and problems found."""
@@ -58,6 +69,21 @@ class BuildResult:
         manual = sum(1 for f in stated if f.manual)
         found = sum(p.data_backed for p in self.findings.problems)
         return f"报告陈述数据{len(stated)}项（其中人工录入{manual}项），据数据发现问题{found}项。"
+
+
+@dataclass
+class SkippedBuild:
+    """A build not done because nothing it depends on changed since the last one (see
+    :mod:`report_gen.fingerprint`): its outputs are those already in the output folder."""
+
+    config: Config
+    outputs: list[Path]
+    summary_line: str
+    warnings: list[str]
+    skipped: bool = True
+
+    def summary(self) -> str:
+        return self.summary_line
 
 
 @dataclass
@@ -138,7 +164,11 @@ def build(
     out_dir: str | Path = "out",
     formats: str | Sequence[str] = ("docx",),
     draft: bool = False,
-) -> BuildResult:
+    skip_unchanged: bool = False,
+    tables: Mapping[str, RawTable | None] | None = None,
+    table_digests: Mapping[str, str] | None = None,
+    chart_cache: Path | None = None,
+) -> BuildResult | SkippedBuild:
     """Build one report. Raises a :class:`~report_gen.errors.ReportGenError` subclass on bad input.
 
     ``overrides`` sets config values by dotted key (``{"report.year": 2026}``), ``data`` names the
@@ -147,17 +177,36 @@ def build(
     ``formats`` from :data:`FORMATS`; ``pdf`` is the .docx converted by LibreOffice, which must be
     installed (checked before anything else is done).
     ``draft`` builds a 征求意见稿 even while 【待填写】 placeholders remain (highlighted in it).
+
+    ``skip_unchanged``: when the output folder holds this report built from the same inputs
+    (``NAME.fingerprint.json``, see :mod:`report_gen.fingerprint`) and its outputs are intact,
+    return a :class:`SkippedBuild` and write nothing. Without it, the report is always built.
+    ``tables``: tables already read (a district's rows split from a city ledger), with
+    ``table_digests`` their fingerprints; they are not read again from their files.
+    ``chart_cache``: where drawn charts are kept by content (default: :func:`default_chart_cache`;
+    pass a folder to use another).
     """
     formats = parse_formats(formats)
     soffice = require_libreoffice() if "pdf" in formats else None
     config = load_config(config_path, overrides, data, draft=draft)
     layout = layout_from_config(config.section("style"))
-    ledgers = load_ledgers(config)
+    out = Path(out_dir)
+    name = config.report.output_name
+    found = fingerprint(config, formats, table_digests)
+    if skip_unchanged:
+        record = unchanged(out, name, found)
+        if record is not None:
+            return SkippedBuild(config, [out / f for f in record.outputs], record.summary, record.warnings)
+    ledgers = load_ledgers(config, tables)
     identity_warnings = check_identity(config, ledgers)
     figures = compute_figures(config, ledgers)
     findings = evaluate_findings(config, figures)
     charts = draw_charts(
-        config.section("charts"), figures, config.section("style").get("charts"), config.report.whole
+        config.section("charts"),
+        figures,
+        config.section("style").get("charts"),
+        config.report.whole,
+        chart_cache or default_chart_cache(),
     )
     composer = Composer(config, figures, findings, charts)
     report = composer.compose()
@@ -167,7 +216,6 @@ def build(
     check_claims(report, figures, composer.claims)
     check_report(report, config, figures)
 
-    name = config.report.output_name
     rep = config.report
     meta = {
         "generator": f"report-gen {__version__}",
@@ -200,18 +248,17 @@ def build(
         files[f"{name}.html"] = write_html(report, layout)
     if "md" in formats:
         files[f"{name}.md"] = write_markdown(report)
-    figures_json = figures_document(figures, meta)  # after the .docx: a Word template adds usage
+    # after the .docx: a Word template adds usage
+    figures_json = figures_document(figures, meta, figure_sentences(report))
     files[f"{name}.figures.json"] = (
         json.dumps(figures_json, ensure_ascii=False, indent=2, default=str) + "\n"
     ).encode("utf-8")
 
-    out = Path(out_dir)
     old, damaged = previous_figures(out / f"{name}.figures.json")
     changes = figure_changes(old, figures_json)
-    outputs = write_atomically(out, files, config.input_files())
-    return BuildResult(
+    result = BuildResult(
         config=config,
-        outputs=outputs,
+        outputs=[],
         figures=figures,
         findings=findings,
         report=report,
@@ -224,3 +271,21 @@ def build(
         ignored=list(ignored_rows_summary(ledgers)),
         changes=changes,
     )
+    lasting = [w for w in result.warnings if w is not damaged]  # said again when a rebuild is skipped
+    files[f"{name}{FINGERPRINT_SUFFIX}"] = record_for(found, files, result.summary(), lasting)
+    result.outputs = [
+        p
+        for p in write_atomically(out, files, config.input_files())
+        if not p.name.endswith(FINGERPRINT_SUFFIX)
+    ]
+    return result
+
+
+def default_chart_cache() -> Path:
+    """Where drawn charts are kept by content between builds: ``$REPORT_GEN_CACHE/charts``, else the
+    user's cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``; ``%LOCALAPPDATA%`` on Windows)."""
+    root = os.environ.get("REPORT_GEN_CACHE")
+    if root:
+        return Path(root) / "charts"
+    base = os.environ.get("XDG_CACHE_HOME") or os.environ.get("LOCALAPPDATA") or str(Path.home() / ".cache")
+    return Path(base) / "report-gen" / "charts"

@@ -34,6 +34,10 @@ def _size(value: Any) -> int:
     return len(value) if isinstance(value, (str, bytes, list, tuple)) else 0
 
 
+_COMPILED: dict[tuple[Any, ...], Any] = {}
+_COMPILED_ENTRIES = 2000
+
+
 class LimitedEnvironment(SandboxedEnvironment):
     """Jinja's sandbox with bounds on what a template can make: ranges, repeated text, powers,
     formatted widths and the whole output; :func:`render_limited` adds a time limit."""
@@ -46,6 +50,48 @@ class LimitedEnvironment(SandboxedEnvironment):
         self.globals["range"] = self._range
         for name in ("center", "indent", "format", "wordwrap", "truncate"):
             self.filters[name] = self._checked(self.filters[name])
+
+    def compile(  # type: ignore[override]
+        self,
+        source: Any,
+        name: str | None = None,
+        filename: str | None = None,
+        raw: bool = False,
+        defer_init: bool = False,
+    ) -> Any:
+        """Jinja's compile, remembered for this process: a batch renders the same templates and
+        narrative for every district, and compiling is most of a template's cost. The code depends
+        only on the source and on settings that shape it, which are part of the key."""
+        compile_now: Any = super().compile  # typed per overload of raw; passed through as given
+        if not isinstance(source, str):
+            return compile_now(source, name, filename, raw, defer_init)
+        key = (
+            type(self),
+            self.block_start_string,
+            self.variable_start_string,
+            self.comment_start_string,
+            self.line_statement_prefix,
+            self.line_comment_prefix,
+            self.trim_blocks,
+            self.lstrip_blocks,
+            self.keep_trailing_newline,
+            self.newline_sequence,
+            self.optimized,
+            repr(self.autoescape),
+            tuple(sorted(self.extensions)),
+            source,
+            name,
+            filename,
+            raw,
+            defer_init,
+        )
+        code = _COMPILED.get(key)
+        if code is None:
+            code = compile_now(source, name, filename, raw, defer_init)
+            if len(_COMPILED) >= _COMPILED_ENTRIES:
+                _COMPILED.pop(next(iter(_COMPILED)))
+            _COMPILED[key] = code
+        return code
 
     def _range(self, *args: int) -> range:
         numbers = range(*args)

@@ -15,6 +15,15 @@ from hypothesis import settings
 settings.register_profile("report-gen", deadline=None)
 settings.load_profile("report-gen")
 
+# Charts the tests draw are kept in a cache folder of this test run, not the user's own.
+if "REPORT_GEN_CACHE" not in os.environ:
+    import atexit
+    import tempfile
+
+    _CACHE = tempfile.mkdtemp(prefix="report-gen-test-cache-")
+    os.environ["REPORT_GEN_CACHE"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, True)
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CONFIG = ROOT / "config" / "sample.yaml"
 SAMPLE_DATA = ROOT / "sample_data"

@@ -56,5 +56,11 @@ def test_readme_runs_the_tool_from_its_virtual_environment():
 
 
 def test_readme_documents_every_doc_it_links():
+    """Every docs/ link names a file that exists, and an anchor a heading of it (GitHub's slugs)."""
     for link in re.findall(r"\]\((docs/[^)]+)\)", README):
-        assert (ROOT / link).is_file(), link
+        path, _, anchor = link.partition("#")
+        assert (ROOT / path).is_file(), link
+        if anchor:
+            headings = re.findall(r"^#+ (.+)$", (ROOT / path).read_text(encoding="utf-8"), re.M)
+            slugs = {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+            assert anchor in slugs, link
