@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hmac
 import secrets
 from collections.abc import AsyncIterator, Collection
@@ -36,7 +37,7 @@ from starlette.routing import Route
 from ..errors import ReportGenError, shown
 from . import jobs as worker
 from .jobs import Job, Jobs
-from .narrative import FIELD_CHARS, narrative_fields, save_narrative
+from .narrative import FIELD_CHARS, config_problems, narrative_fields, save_narrative
 from .workspace import UPLOAD_TABLES, District, Workspace, district_id, now_text
 
 TOKEN_COOKIE = "report_gen_token"
@@ -328,6 +329,7 @@ class WebApp:
             fields=_fields(district),
             saved=request.query_params.get("saved"),
             outcome=outcome,
+            config_problems=[dataclasses.asdict(p) for p in config_problems(district.config)],
         )
 
     async def build(self, request: Request) -> Response:
@@ -421,8 +423,6 @@ def _fields(district: District) -> list[Any]:
 
 
 def _shown(exc: ReportGenError) -> dict[str, Any]:
-    import dataclasses
-
     return {"ok": False, "kind": exc.kind, "problems": [dataclasses.asdict(p) for p in exc.problems]}
 
 

@@ -9,12 +9,16 @@ folder one after the other: :func:`report_gen.output.write_atomically` holds the
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import multiprocessing
+import re
 import secrets
+import shutil
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,29 @@ from typing import Any
 from ..errors import Problem, ReportGenError, shown
 
 FORMATS = ("docx", "html")
+_NOT_IN_NAME = re.compile(r"[^\w（）()【】\-. ]")
+
+
+@contextlib.contextmanager
+def as_uploaded(
+    data: Mapping[str, Path], names: Mapping[str, str]
+) -> Iterator[tuple[dict[str, Path], dict[str, str]]]:
+    """The stored uploads copied, for the length of one job, into a private temporary folder under
+    the names the user gave them (reduced to letters, digits and a few marks), so the report's
+    appendix, figures.json and the problems name the ledger as the user knows it. Yields the
+    table → copy mapping and copy name → uploaded name (for problems)."""
+    with tempfile.TemporaryDirectory(prefix="report-gen-web-") as folder:
+        copies: dict[str, Path] = {}
+        shown_names = dict(names)
+        for table, stored in data.items():
+            original = names.get(stored.name, "")
+            stem = _NOT_IN_NAME.sub("_", Path(original).stem).strip(" ._")[:80] or table
+            target = Path(folder) / table / f"{stem}{stored.suffix}"  # one folder per table
+            target.parent.mkdir()
+            shutil.copyfile(stored, target)
+            copies[table] = target
+            shown_names[target.name] = original or target.name
+        yield copies, shown_names
 
 
 def _problem_rows(problems: list[Problem], names: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -53,9 +80,21 @@ def run_validation(
 ) -> dict[str, Any]:
     """``report-gen validate`` with the uploads in use: the tables read and every problem, also
     written to ``sheet`` (the problems sheet to download)."""
+    started = time.monotonic()
+    with as_uploaded(data, names) as (copies, names):
+        return _validation(config, copies, names, sheet, draft, started)
+
+
+def _validation(
+    config: Path,
+    data: Mapping[str, Path],
+    names: Mapping[str, str],
+    sheet: Path | None,
+    draft: bool,
+    started: float,
+) -> dict[str, Any]:
     from .. import pipeline
 
-    started = time.monotonic()
     try:
         result = pipeline.validate(config, data=dict(data), draft=draft)
         outcome: dict[str, Any] = {"ok": True, "kind": "", "problems": list(result.warnings)}
@@ -91,10 +130,24 @@ def run_build(
 ) -> dict[str, Any]:
     """``report-gen build --format docx,html`` with the uploads in use: the files written, the
     figures changed since the last build, warnings; or every problem that stopped it."""
-    from .. import pipeline
-
     started = time.monotonic()
     existed = {p.name for p in out_dir.glob("*.figures.json")} if out_dir.is_dir() else set()
+    with as_uploaded(data, names) as (copies, names):
+        return _build(config, copies, names, out_dir, sheet, draft, started, existed)
+
+
+def _build(
+    config: Path,
+    data: Mapping[str, Path],
+    names: Mapping[str, str],
+    out_dir: Path,
+    sheet: Path | None,
+    draft: bool,
+    started: float,
+    existed: set[str],
+) -> dict[str, Any]:
+    from .. import pipeline
+
     try:
         built = pipeline.build(config, data=dict(data), out_dir=out_dir, formats=FORMATS, draft=draft)
         outcome: dict[str, Any] = {
@@ -157,6 +210,9 @@ class Jobs:
     """The worker pool and the jobs it runs, remembered while the server runs."""
 
     def __init__(self, executor: concurrent.futures.Executor | None = None, workers: int = 2):
+        """``executor``: the caller's pool (left running by :meth:`shutdown`); default: a pool of
+        ``workers`` processes of our own."""
+        self._owned = executor is None
         if executor is None:
             # Processes, not threads: a build is CPU-bound Python and matplotlib is not thread-safe.
             # "spawn": the server's threads must not be copied into a forked child.
@@ -192,7 +248,8 @@ class Jobs:
             return [j for j in self._jobs.values() if j.district_id == district_id and not j.done]
 
     def shutdown(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        if self._owned:
+            self.executor.shutdown(wait=False, cancel_futures=True)
 
 
 def create_district(

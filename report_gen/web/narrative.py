@@ -21,6 +21,24 @@ from ..output import write_atomically
 
 FIELD_CHARS = 20_000
 _NOT_TEXT = {"when", "claims", "for", "extends"}
+# The words a report writer knows the parts of a config by.
+_WORDS = {
+    "narrative": "",
+    "practices": "主要做法",
+    "results": "主要成效",
+    "items": "",
+    "intro": "总述",
+    "title": "标题",
+    "text": "内容",
+    "else": "条件不满足时",
+    "report": "",
+    "date": "成文日期",
+    "survey_period": "",
+    "start": "调研开始日期",
+    "end": "调研结束日期",
+    "requested_by": "布置调研的单位",
+    "scope": "调研内容",
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +47,13 @@ class NarrativeField:
 
     key: str
     text: str
+
+    @property
+    def label(self) -> str:
+        """The key in words (主要做法 · leadership · 标题); item names stay as the config spells them."""
+        parts = self.key.split(".")
+        words = [_WORDS.get(part, part) for part in parts]
+        return " · ".join(w for w in words if w) or self.key
 
     @property
     def placeholder(self) -> bool:
@@ -134,45 +159,48 @@ def _scalar(old: Any, text: str) -> Any:
 def save_narrative(config: Path, values: Mapping[str, str]) -> list[str]:
     """Write the changed ``key → text`` of ``values`` into ``config``; return the keys changed.
 
-    Keys that are not fields of the file are ignored. The file is written only when the config
-    still loads afterwards (with placeholders allowed); otherwise it is left as it was and the
-    :class:`ConfigError` says why.
+    Keys that are not fields of the file are ignored. A text may leave the config with a problem
+    (a date before the survey ended, say): :func:`config_problems` names it, and validation and
+    the build refuse it, as they would after editing the file by hand.
     """
-    from ..config import load_config
+    from ..config import load_yaml_text
 
-    document, before = _load(config)
-    try:
-        load_config(config, draft=True)
-        loaded_before = True
-    except ReportGenError:
-        loaded_before = False
+    document, _before = _load(config)
     sites: dict[int, list[tuple[Any, Any]]] = {}
     for _path, parent, key, text in _leaves(document, ()):
         sites.setdefault(id(text), []).append((parent, key))
     changed = []
-    for path, _parent, _key, text in list(_leaves(document, ())):
-        key = ".".join(path)
-        if key not in values or not _editable(path, text):
+    for path, parent, key, text in list(_leaves(document, ())):
+        dotted = ".".join(path)
+        if dotted not in values or not _editable(path, text):
             continue
-        new = _clean(values[key])
+        new = _clean(values[dotted])
         if len(new) > FIELD_CHARS:
-            raise ConfigError(Problem(f"文字超过{FIELD_CHARS}字", key=key, file=config.name))
+            raise ConfigError(Problem(f"文字超过{FIELD_CHARS}字", key=dotted, file=config.name))
         if new == _clean(str(text)):
             continue
-        replacement = _scalar(text, new)
-        for parent, site in sites.get(id(text), []):
-            parent[site] = replacement
-        changed.append(key)
+        if not new and path[0] != "narrative" and isinstance(parent, dict):
+            del parent[key]  # an optional item cleared (requested_by): the config no longer has it
+        else:
+            replacement = _scalar(text, new)
+            for holder, site in sites.get(id(text), []):
+                holder[site] = replacement
+        changed.append(dotted)
     if not changed:
         return []
     out = io.StringIO()
     _yaml().dump(document, out)
+    load_yaml_text(out.getvalue(), config.name)  # what the build will read back
     write_atomically(config.parent, {config.name: out.getvalue().encode("utf-8")}, lock=False)
-    if not loaded_before:
-        return changed
+    return changed
+
+
+def config_problems(config: Path) -> list[Problem]:
+    """What keeps the config from loading, placeholders allowed; empty when it loads."""
+    from ..config import load_config
+
     try:
         load_config(config, draft=True)
     except ReportGenError as exc:
-        write_atomically(config.parent, {config.name: before.encode("utf-8")}, lock=False)
-        raise ConfigError(exc.problems) from None
-    return changed
+        return exc.problems
+    return []
