@@ -297,3 +297,32 @@ def test_serve_refuses_a_port_in_use_and_a_short_token(tmp_path, capsys):
     assert "已被占用" in capsys.readouterr().err
     assert cli.run(["serve", "--workspace", str(tmp_path), "--token", "short"]) == 2
     assert "至少" in capsys.readouterr().err
+
+
+def test_the_readme_starts_the_page_on_the_sample_and_shows_it():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert '.venv/bin/pip install -e ".[web]" && .venv/bin/report-gen serve' in readme
+    shot = ROOT / "docs" / "web-page.png"
+    assert "(docs/web-page.png)" in readme and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size < 100_000
+    # `serve` with no --workspace serves the folder it starts in: this one holds the sample.
+    districts = Workspace(ROOT).districts().values()
+    assert [d.relative for d in districts if d.district == "青溪区"] == ["config/sample.yaml"]
+
+
+def test_another_host_than_this_machine_gets_a_generated_token(monkeypatch, tmp_path, capsys):
+    import uvicorn
+
+    from report_gen import cli
+
+    served = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets=None: served.append(server.config.app))
+    assert cli.run(["serve", "--workspace", str(tmp_path), "--host", "0.0.0.0", "--port", "0"]) == 0
+    out = capsys.readouterr().out
+    token = re.search(r"\?token=(\S+)", out).group(1)
+    assert len(token) >= 20
+    with TestClient(served[0]) as office:
+        assert office.get("/").status_code == 403
+        assert office.get(f"/?token={token}").status_code == 200
+    assert cli.run(["serve", "--workspace", str(tmp_path), "--port", "0"]) == 0
+    assert "?token=" not in capsys.readouterr().out  # this machine only: no token unless given

@@ -443,6 +443,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        pages.jobs.start()
         yield
         pages.jobs.shutdown()
 

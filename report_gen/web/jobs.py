@@ -211,18 +211,27 @@ class Jobs:
 
     def __init__(self, executor: concurrent.futures.Executor | None = None, workers: int = 2):
         """``executor``: the caller's pool (left running by :meth:`shutdown`); default: a pool of
-        ``workers`` processes of our own."""
+        ``workers`` processes of our own, started by :meth:`start` or the first job."""
         self._owned = executor is None
-        if executor is None:
-            # Processes, not threads: a build is CPU-bound Python and matplotlib is not thread-safe.
-            # "spawn": the server's threads must not be copied into a forked child.
-            executor = concurrent.futures.ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-            )
-            executor.submit(warm_up)
-        self.executor = executor
+        self._executor = executor
+        self._workers = workers
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
+
+    @property
+    def executor(self) -> concurrent.futures.Executor:
+        with self._lock:
+            if self._executor is None:
+                # Processes, not threads: a build is CPU-bound Python, and matplotlib's pyplot is
+                # not thread-safe. "spawn": the server's threads must not be copied into a child.
+                self._executor = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=self._workers, mp_context=multiprocessing.get_context("spawn")
+                )
+            return self._executor
+
+    def start(self) -> None:
+        """Start the workers and have them import the pipeline before the first job needs it."""
+        self.executor.submit(warm_up)
 
     def submit(
         self,
@@ -248,8 +257,10 @@ class Jobs:
             return [j for j in self._jobs.values() if j.district_id == district_id and not j.done]
 
     def shutdown(self) -> None:
-        if self._owned:
-            self.executor.shutdown(wait=False, cancel_futures=True)
+        """Stop our own workers: queued jobs are dropped, a running build is let finish (its
+        files are written whole or not at all either way), and no worker outlives the server."""
+        if self._owned and self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 def create_district(
