@@ -68,6 +68,19 @@ def _district(client) -> tuple[str, str]:
     return ids[0], _csrf(page.text)
 
 
+def _finished(client, started):
+    """The page a build's job ends on: the preview, or the job page with the problems."""
+    import time
+
+    assert started.status_code == 303 and started.headers["location"].startswith("/jobs/")
+    for _ in range(300):
+        page = client.get(started.headers["location"])
+        if "正在生成报告" not in page.text:
+            return page
+        time.sleep(0.1)
+    raise AssertionError("the build did not finish")
+
+
 def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
@@ -249,6 +262,27 @@ def test_a_new_district_from_its_ledger_then_its_placeholders_filled_in(workspac
         assert saved.status_code == 200 and "修改了4处" in saved.text, _text(saved.text)[-1500:]
         # the survey dates are still to fill in: the draft's stand-in (31 December) ends after the date
         assert "report.date" in _text(saved.text) and "2025-12-31" in _text(saved.text)
+        fresh.post(
+            f"/d/{district}/narrative",
+            data={
+                "csrf": csrf,
+                "report.survey_period.start": "2025-11-20",
+                "report.survey_period.end": "2025-11-28",
+            },
+        )
+        # The ledger checks pass while text is still to write; a build then makes a draft.
+        checked = fresh.post(f"/d/{district}/check", data={"csrf": csrf})
+        assert "输入检查通过" in _text(checked.text) and "处待填写" in _text(checked.text)
+        refused = _finished(
+            fresh, fresh.post(f"/d/{district}/build", data={"csrf": csrf}, follow_redirects=False)
+        )
+        assert "未能生成报告" in _text(refused.text) and "待填写" in _text(refused.text)
+        draft = _finished(
+            fresh,
+            fresh.post(f"/d/{district}/build", data={"csrf": csrf, "draft": "1"}, follow_redirects=False),
+        )
+        assert "征求意见稿" in _text(draft.text) and "这是第一次生成" in _text(draft.text)
+        assert (workspace_root / "out" / "白沙区-2025.docx").is_file()
     text = config.read_text(encoding="utf-8")
     assert "requested_by" not in text
     assert "date: 2025-12-05" in text or "date: '2025-12-05'" in text or 'date: "2025-12-05"' in text
