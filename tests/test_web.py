@@ -277,11 +277,13 @@ def test_a_new_district_from_its_ledger_then_its_placeholders_filled_in(workspac
             fresh, fresh.post(f"/d/{district}/build", data={"csrf": csrf}, follow_redirects=False)
         )
         assert "未能生成报告" in _text(refused.text) and "待填写" in _text(refused.text)
+        assert "的生成未成功" in _text(fresh.get(f"/d/{district}").text)  # the district page says so too
         draft = _finished(
             fresh,
             fresh.post(f"/d/{district}/build", data={"csrf": csrf, "draft": "1"}, follow_redirects=False),
         )
         assert "征求意见稿" in _text(draft.text) and "这是第一次生成" in _text(draft.text)
+        assert "的生成未成功" not in _text(fresh.get(f"/d/{district}").text)
         assert (workspace_root / "out" / "白沙区-2025.docx").is_file()
     text = config.read_text(encoding="utf-8")
     assert "requested_by" not in text

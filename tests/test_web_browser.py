@@ -114,11 +114,20 @@ def _wait(condition, what: str):
     pytest.fail(f"waited {WAIT}s for {what}")
 
 
+def _click_and_wait_for_next_page(browser, element) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+
+    page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    _wait(lambda: expected_conditions.staleness_of(page)(browser), "the next page")
+
+
 def _upload(browser, path: Path) -> None:
     from selenium.webdriver.common.by import By
 
     browser.find_element(By.ID, "organizations").send_keys(str(path))
-    browser.find_element(By.XPATH, "//button[text()='上传并检查']").click()
+    _click_and_wait_for_next_page(browser, browser.find_element(By.XPATH, "//button[text()='上传并检查']"))
     _wait(lambda: browser.find_elements(By.ID, "verdict"), "the check's verdict")
 
 
@@ -178,7 +187,7 @@ def test_the_sample_report_built_previewed_and_downloaded_in_the_browser(
     lines[2] = ",".join(cells)
     changed = tmp_path / "台账2025（修订）.csv"
     changed.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    browser.find_element(By.PARTIAL_LINK_TEXT, "返回").click()
+    _click_and_wait_for_next_page(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "返回"))
     _upload(browser, changed)
     browser.find_element(By.ID, "build-button").click()
     _wait(lambda: browser.current_url.endswith("/preview"), "the second build to finish")
@@ -248,3 +257,6 @@ def test_a_broken_ledger_shows_its_row_in_the_problems_table(server, browser, sh
     ]
     assert ["错误", "台账（改错前）.csv", "", "12", "党员数", "十二"] in [row[:6] for row in rows]
     browser.find_element(By.ID, "problems").screenshot(str(shots / "web-problems.png"))
+    forget = browser.find_element(By.XPATH, "//button[text()='不再使用上传的文件']")
+    _click_and_wait_for_next_page(browser, forget)  # back to the sample's own ledgers
+    assert "正在使用配置 config/sample.yaml 中写明的台账" in browser.find_element(By.ID, "files").text

@@ -258,6 +258,7 @@ class WebApp:
             uploads=uploads,
             validation=state.get("validation"),
             build=state.get("build"),
+            failed_build=state.get("failed_build"),
             placeholders=placeholders,
             running=self.jobs.running(district.id),
             sheet=self.workspace.problems_sheet(district.id).is_file(),
