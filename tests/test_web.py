@@ -362,3 +362,19 @@ def test_another_host_than_this_machine_gets_a_generated_token(monkeypatch, tmp_
         assert office.get(f"/?token={token}").status_code == 200
     assert cli.run(["serve", "--workspace", str(tmp_path), "--port", "0"]) == 0
     assert "?token=" not in capsys.readouterr().out  # this machine only: no token unless given
+
+
+def test_an_internal_error_is_one_line_on_the_page_not_a_traceback(workspace_root, pool, monkeypatch):
+    from report_gen.web import app as web_app
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(web_app, "narrative_fields", broken)
+    with TestClient(
+        create_app(Workspace(workspace_root), jobs=Jobs(pool)), raise_server_exceptions=False
+    ) as failing:
+        district, _ = _district(failing)
+        page = failing.get(f"/d/{district}/narrative")
+    assert page.status_code == 500
+    assert "内部错误：RuntimeError: disk on fire" in page.text and "Traceback" not in page.text

@@ -156,6 +156,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return _refusal(request, Refused(exc.status_code, messages.get(exc.status_code, str(exc.detail))))
 
 
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    """An error of ours, not the user's: one line on the page, not a traceback."""
+    return _refusal(request, Refused(500, f"内部错误：{type(exc).__name__}: {shown(exc, 300)}"))
+
+
 class WebApp:
     """The pages of one workspace. Handlers read forms through :meth:`form`, which applies the
     size cap and the CSRF check."""
@@ -468,7 +473,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[Middleware(Guard, token=token, allowed_hosts=allowed_hosts)],
-        exception_handlers={Refused: _refused, HTTPException: _http_error},
+        exception_handlers={Refused: _refused, HTTPException: _http_error, Exception: _internal_error},
         lifespan=lifespan,
     )
     app.state.pages = pages
