@@ -378,3 +378,13 @@ def test_an_internal_error_is_one_line_on_the_page_not_a_traceback(workspace_roo
         page = failing.get(f"/d/{district}/narrative")
     assert page.status_code == 500
     assert "内部错误：RuntimeError: disk on fire" in page.text and "Traceback" not in page.text
+
+
+def test_a_config_broken_by_hand_is_listed_with_the_reason(client, workspace_root):
+    broken = workspace_root / "config" / "broken.yaml"
+    broken.write_text("extends: base.yaml\nreport:\n  district: 白沙区\n  year: [2025\n", encoding="utf-8")
+    try:
+        page = _text(client.get("/").text)
+        assert "broken config/broken.yaml" in page and "配置有误" in page and "YAML" in page
+    finally:
+        broken.unlink()

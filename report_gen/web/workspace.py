@@ -49,6 +49,7 @@ class District:
     relative: str
     district: str
     year: int | None
+    broken: str | None = None  # why the file did not read as YAML (it is listed, to be fixed)
 
     @property
     def label(self) -> str:
@@ -80,9 +81,11 @@ def _config_files(root: Path) -> Iterator[Path]:
                 yield Path(folder) / name
 
 
-def _read_district(path: Path) -> tuple[str, int | None] | None:
+def _read_district(path: Path) -> tuple[str, int | None, str | None] | None:
     """The district and year a config names in its own ``report`` block, or ``None`` when the file
-    is not a district config (a base config, another YAML file, unreadable)."""
+    is not a district config (a base config, another YAML file, unreadable). A file that names a
+    district but is not valid YAML (a hand edit gone wrong) is one, named by its file name, with
+    the reason."""
     from ..config import load_yaml_text
 
     try:
@@ -95,8 +98,10 @@ def _read_district(path: Path) -> tuple[str, int | None] | None:
         return None
     try:
         data = load_yaml_text(text, path.name)
-    except ConfigError:
-        return None
+    except ConfigError as exc:
+        if "report:" not in text:
+            return None
+        return path.stem, None, str(exc.problems[0])
     report = data.get("report") if isinstance(data, dict) else None
     if not isinstance(report, dict) or not isinstance(report.get("district"), str):
         return None
@@ -104,7 +109,7 @@ def _read_district(path: Path) -> tuple[str, int | None] | None:
     if not district or "{" in district:
         return None
     year = report.get("year")
-    return district, year if isinstance(year, int) and not isinstance(year, bool) else None
+    return district, year if isinstance(year, int) and not isinstance(year, bool) else None, None
 
 
 class Workspace:
