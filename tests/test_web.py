@@ -388,3 +388,36 @@ def test_a_config_broken_by_hand_is_listed_with_the_reason(client, workspace_roo
         assert "broken config/broken.yaml" in page and "配置有误" in page and "YAML" in page
     finally:
         broken.unlink()
+
+
+def test_next_years_report_details_are_edited_in_place_and_keep_their_types(pool, tmp_path):
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    config = tmp_path / "config" / "sample.yaml"
+    before = config.read_text(encoding="utf-8")
+    with _client(tmp_path, pool) as own:
+        district, csrf = _district(own)
+        form = own.get(f"/d/{district}/narrative").text
+        assert 'name="report.year" value="2025"' in form and 'name="report.date" value="2025-12-05"' in form
+        own.post(
+            f"/d/{district}/narrative",
+            data={
+                "csrf": csrf,
+                "report.year": "2026",
+                "report.survey_period.start": "2026-11-24",
+                "report.survey_period.end": "2026-11-28",
+                "report.date": "2026-12-04",
+            },
+        )
+    after = config.read_text(encoding="utf-8")
+    expected = (
+        before.replace("  year: 2025\n", "  year: 2026\n", 1)
+        .replace("{start: 2025-11-25, end: 2025-11-30}", "{start: 2026-11-24, end: 2026-11-28}")
+        .replace("date: 2025-12-05", "date: 2026-12-04")
+    )
+    assert after == expected  # the manual figures' own `year: 2025` untouched, comments kept
+    import yaml
+
+    report = yaml.safe_load(after)["report"]
+    assert (
+        report["year"] == 2026 and str(report["date"]) == "2026-12-04" and not isinstance(report["date"], str)
+    )

@@ -1,14 +1,15 @@
 """The district-written text of a config as form fields, and saving it back into the same file with
 its comments, key order, quoting and anchors kept (ruamel.yaml's round-trip mode).
 
-The fields are every text under ``narrative`` (titles, texts, intros and ``else`` passages; not the
-``when`` conditions nor ``claims``) and every value anywhere in the file still holding a 【待填写】
-placeholder (survey dates, the date of the report). Only the file itself is edited, never the
-configs it extends.
+The fields are the report's year, survey dates and date (what changes from one year's report to the
+next), every text under ``narrative`` (titles, texts, intros and ``else`` passages; not the ``when``
+conditions nor ``claims``) and every value anywhere in the file still holding a 【待填写】
+placeholder. Only the file itself is edited, never the configs it extends.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -21,6 +22,13 @@ from ..output import write_atomically
 
 FIELD_CHARS = 20_000
 _NOT_TEXT = {"when", "claims", "for", "extends"}
+# The report's details a writer changes from year to year, editable whatever they hold.
+REPORT_DETAILS = {
+    ("report", "year"),
+    ("report", "date"),
+    ("report", "survey_period", "start"),
+    ("report", "survey_period", "end"),
+}
 # The words a report writer knows the parts of a config by.
 _WORDS = {
     "narrative": "",
@@ -32,6 +40,7 @@ _WORDS = {
     "text": "内容",
     "else": "条件不满足时",
     "report": "",
+    "year": "报告年度",
     "date": "成文日期",
     "survey_period": "",
     "start": "调研开始日期",
@@ -78,26 +87,32 @@ def _yaml():
     return yaml
 
 
-def _leaves(node: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any, Any, str]]:
-    """(path, parent, key, text) for each string under ``node``."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if isinstance(value, str):
-                yield (*path, str(key)), node, key, value
-            elif isinstance(value, (dict, list)):
-                yield from _leaves(value, (*path, str(key)))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            if isinstance(value, str):
-                yield (*path, str(index)), node, index, value
-            elif isinstance(value, (dict, list)):
-                yield from _leaves(value, (*path, str(index)))
+def _leaves(node: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any, Any, Any]]:
+    """(path, parent, key, value) for each string under ``node``, and each value of a report
+    detail (a year is a number, a date a date)."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+    for key, value in items:
+        here = (*path, str(key))
+        if isinstance(value, str) or (here in REPORT_DETAILS and isinstance(value, (int, dt.date))):
+            yield here, node, key, value
+        elif isinstance(value, (dict, list)):
+            yield from _leaves(value, here)
 
 
-def _editable(path: tuple[str, ...], text: str) -> bool:
-    if PLACEHOLDER in text:
+def _editable(path: tuple[str, ...], value: Any) -> bool:
+    if path in REPORT_DETAILS or PLACEHOLDER in str(value):
         return True
     return len(path) > 1 and path[0] == "narrative" and not (_NOT_TEXT & set(path[1:]))
+
+
+def _anchor(value: Any) -> str | None:
+    return getattr(getattr(value, "anchor", None), "value", None)
+
+
+def _shared(path: tuple[str, ...], parent: Any, key: Any, value: Any) -> tuple[Any, ...]:
+    """What identifies one value of the file: an anchored text and its aliases are one value
+    (edited together); any other value is its own, wherever an equal one appears."""
+    return ("anchor", id(value)) if _anchor(value) else ("site", id(parent), key)
 
 
 def _load(config: Path) -> tuple[Any, str]:
@@ -120,13 +135,14 @@ def narrative_fields(config: Path) -> list[NarrativeField]:
     """The texts a district writes, in the file's order; an anchored text shared by an alias is
     listed once, under its first key."""
     document, _ = _load(config)
-    seen: set[int] = set()
+    seen: set[tuple[Any, ...]] = set()
     fields = []
-    for path, _parent, _key, text in _leaves(document, ()):
-        if not _editable(path, text) or id(text) in seen:
+    for path, parent, key, value in _leaves(document, ()):
+        identity = _shared(path, parent, key, value)
+        if not _editable(path, value) or identity in seen:
             continue
-        seen.add(id(text))
-        fields.append(NarrativeField(".".join(path), str(text)))
+        seen.add(identity)
+        fields.append(NarrativeField(".".join(path), str(value)))
     return fields
 
 
@@ -146,13 +162,26 @@ def _scalar(old: Any, text: str) -> Any:
         SingleQuotedScalarString,
     )
 
-    anchor = getattr(getattr(old, "anchor", None), "value", None)
+    anchor = _anchor(old)
     if "\n" in text:
         return LiteralScalarString(text + "\n", anchor=anchor)
     if isinstance(old, SingleQuotedScalarString):
         return SingleQuotedScalarString(text, anchor=anchor)
     if isinstance(old, DoubleQuotedScalarString) or anchor:
         return DoubleQuotedScalarString(text, anchor=anchor)
+    return text
+
+
+def _typed(path: tuple[str, ...], text: str) -> Any:
+    """A report detail as YAML would read it typed in the file: the year a number, a date a date
+    (anything else stays text, and the config's check names it)."""
+    if path == ("report", "year") and text.isdigit():
+        return int(text)
+    if path[-1] in ("date", "start", "end"):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return text
     return text
 
 
@@ -166,24 +195,24 @@ def save_narrative(config: Path, values: Mapping[str, str]) -> list[str]:
     from ..config import load_yaml_text
 
     document, _before = _load(config)
-    sites: dict[int, list[tuple[Any, Any]]] = {}
-    for _path, parent, key, text in _leaves(document, ()):
-        sites.setdefault(id(text), []).append((parent, key))
+    sites: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}
+    for path, parent, key, value in _leaves(document, ()):
+        sites.setdefault(_shared(path, parent, key, value), []).append((parent, key))
     changed = []
-    for path, parent, key, text in list(_leaves(document, ())):
+    for path, parent, key, value in list(_leaves(document, ())):
         dotted = ".".join(path)
-        if dotted not in values or not _editable(path, text):
+        if dotted not in values or not _editable(path, value):
             continue
         new = _clean(values[dotted])
         if len(new) > FIELD_CHARS:
             raise ConfigError(Problem(f"文字超过{FIELD_CHARS}字", key=dotted, file=config.name))
-        if new == _clean(str(text)):
+        if new == _clean(str(value)):
             continue
         if not new and path[0] != "narrative" and isinstance(parent, dict):
             del parent[key]  # an optional item cleared (requested_by): the config no longer has it
         else:
-            replacement = _scalar(text, new)
-            for holder, site in sites.get(id(text), []):
+            replacement = _typed(path, new) if path in REPORT_DETAILS else _scalar(value, new)
+            for holder, site in sites[_shared(path, parent, key, value)]:
                 holder[site] = replacement
         changed.append(dotted)
     if not changed:
