@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -68,11 +69,13 @@ def server(workspace):
                 pytest.fail(f"report-gen serve did not start: {process.stdout.read().decode()}")
             time.sleep(0.1)
     yield url
-    process.terminate()
+    process.send_signal(signal.SIGINT)  # Ctrl+C: the workers stop with the server
     try:
-        process.wait(timeout=10)
+        output = process.communicate(timeout=20)[0].decode()
     except subprocess.TimeoutExpired:
         process.kill()
+        raise
+    assert process.returncode == 0 and "已停止。" in output, output
 
 
 @pytest.fixture(scope="module")

@@ -66,5 +66,9 @@ def serve(
         print("（访问令牌只给需要使用的人；不带令牌的访问一律拒绝）", file=stdout)
     print("按 Ctrl+C 停止。", file=stdout, flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn stops cleanly on Ctrl+C, then passes the signal on
+        pass
+    print("已停止。", file=stdout)
     return 0
