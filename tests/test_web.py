@@ -421,3 +421,25 @@ def test_next_years_report_details_are_edited_in_place_and_keep_their_types(pool
     assert (
         report["year"] == 2026 and str(report["date"]) == "2026-12-04" and not isinstance(report["date"], str)
     )
+
+
+def test_a_job_sees_the_uploads_under_their_given_names_reduced_to_safe_ones(tmp_path):
+    from report_gen.web.jobs import as_uploaded
+
+    stored = {}
+    for table in ("organizations", "organizations_previous", "trainings"):
+        stored[table] = tmp_path / f"{len(stored)}0123456789abcde.csv"
+        stored[table].write_text(table, encoding="utf-8")
+    given = {
+        stored["organizations"].name: "../../白沙区 台账<2025>.csv",
+        stored["organizations_previous"].name: "CON.csv",
+        stored["trainings"].name: "..csv",
+    }
+    with as_uploaded(stored, given) as (copies, names):
+        assert copies["organizations"].name == "白沙区 台账_2025.csv"
+        assert copies["organizations_previous"].name == "organizations_previous.csv"
+        assert copies["trainings"].name == "trainings.csv"
+        assert names["白沙区 台账_2025.csv"] == "../../白沙区 台账<2025>.csv"
+        assert all(c.read_text(encoding="utf-8") == t for t, c in copies.items())
+        folder = copies["organizations"].parent.parent
+    assert not folder.exists()  # gone with the job

@@ -27,6 +27,8 @@ from ..errors import Problem, ReportGenError, shown
 
 FORMATS = ("docx", "html")
 _NOT_IN_NAME = re.compile(r"[^\w（）()【】\-. ]")
+# Names Windows keeps for devices, whatever the extension.
+_DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 
 
 @contextlib.contextmanager
@@ -42,7 +44,9 @@ def as_uploaded(
         shown_names = dict(names)
         for table, stored in data.items():
             original = names.get(stored.name, "")
-            stem = _NOT_IN_NAME.sub("_", Path(original).stem).strip(" ._")[:80] or table
+            stem = _NOT_IN_NAME.sub("_", Path(original).stem).strip(" ._")[:80]
+            if not stem or stem.split(".")[0].upper() in _DEVICE_NAMES:
+                stem = table
             target = Path(folder) / table / f"{stem}{stored.suffix}"  # one folder per table
             target.parent.mkdir()
             shutil.copyfile(stored, target)
