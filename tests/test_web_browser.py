@@ -240,7 +240,7 @@ def test_two_builds_of_one_district_at_once_both_finish_and_leave_one_coherent_r
     assert not list(out.glob(".*.tmp"))
 
 
-def test_a_broken_ledger_shows_its_row_in_the_problems_table(server, browser, shots, tmp_path):
+def test_a_broken_ledger_shows_its_row_in_the_problems_table_and_the_fixed_one_passes(server, browser, shots, tmp_path):
     from selenium.webdriver.common.by import By
 
     lines = SAMPLE_LEDGER.read_text(encoding="utf-8").splitlines()
@@ -260,6 +260,15 @@ def test_a_broken_ledger_shows_its_row_in_the_problems_table(server, browser, sh
     ]
     assert ["错误", "台账（改错前）.csv", "", "12", "党员数", "十二"] in [row[:6] for row in rows]
     browser.find_element(By.ID, "problems").screenshot(str(shots / "web-problems.png"))
+
+    # The cell corrected in the file, uploaded again: the check passes.
+    cells[7] = "3"
+    lines[11] = ",".join(cells)
+    fixed = tmp_path / "台账（改错后）.csv"
+    fixed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _upload(browser, fixed)
+    assert "输入检查通过" in browser.find_element(By.ID, "verdict").text
+    assert not browser.find_elements(By.CSS_SELECTOR, "table.problems tr.error")
     forget = browser.find_element(By.XPATH, "//button[text()='不再使用上传的文件']")
     _click_and_wait_for_next_page(browser, forget)  # back to the sample's own ledgers
     assert "正在使用配置 config/sample.yaml 中写明的台账" in browser.find_element(By.ID, "files").text
