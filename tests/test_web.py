@@ -5,6 +5,7 @@ a thread here; the browser test (test_web_browser.py) runs the real server with 
 from __future__ import annotations
 
 import concurrent.futures
+import concurrent.futures.process
 import re
 import shutil
 import warnings
@@ -443,3 +444,18 @@ def test_a_job_sees_the_uploads_under_their_given_names_reduced_to_safe_ones(tmp
         assert all(c.read_text(encoding="utf-8") == t for t, c in copies.items())
         folder = copies["organizations"].parent.parent
     assert not folder.exists()  # gone with the job
+
+
+def test_a_worker_that_dies_costs_its_own_job_only():
+    import multiprocessing
+    import os
+
+    jobs = Jobs(workers=1)
+    try:
+        first = jobs.run(os._exit, 1)  # a worker gone mid-job (killed, out of memory)
+        with pytest.raises(concurrent.futures.process.BrokenProcessPool):
+            first.result(timeout=60)
+        assert jobs.run(abs, -7).result(timeout=60) == 7  # the next job gets a new worker
+    finally:
+        jobs.shutdown()
+    assert not multiprocessing.active_children()

@@ -240,7 +240,9 @@ def test_two_builds_of_one_district_at_once_both_finish_and_leave_one_coherent_r
     assert not list(out.glob(".*.tmp"))
 
 
-def test_a_broken_ledger_shows_its_row_in_the_problems_table_and_the_fixed_one_passes(server, browser, shots, tmp_path):
+def test_a_broken_ledger_shows_its_row_in_the_problems_table_and_the_fixed_one_passes(
+    server, browser, shots, tmp_path
+):
     from selenium.webdriver.common.by import By
 
     lines = SAMPLE_LEDGER.read_text(encoding="utf-8").splitlines()

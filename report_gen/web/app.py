@@ -194,7 +194,7 @@ class WebApp:
         return found
 
     async def in_worker(self, function: Any, *args: Any) -> dict[str, Any]:
-        return await asyncio.wrap_future(self.jobs.executor.submit(function, *args))
+        return await asyncio.wrap_future(self.jobs.run(function, *args))
 
     async def validate(self, district: District) -> dict[str, Any]:
         """Check the inputs as ``validate --draft`` would: text still to write is counted on the page

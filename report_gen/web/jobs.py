@@ -9,6 +9,7 @@ folder one after the other: :func:`report_gen.output.write_atomically` holds the
 from __future__ import annotations
 
 import concurrent.futures
+import concurrent.futures.process
 import contextlib
 import dataclasses
 import multiprocessing
@@ -235,7 +236,19 @@ class Jobs:
 
     def start(self) -> None:
         """Start the workers and have them import the pipeline before the first job needs it."""
-        self.executor.submit(warm_up)
+        self.run(warm_up)
+
+    def run(self, function: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
+        """``function(*args)`` in a worker. A pool of ours broken by a worker that died (killed,
+        out of memory) is replaced, so one lost job does not take every later one with it."""
+        try:
+            return self.executor.submit(function, *args)
+        except concurrent.futures.process.BrokenProcessPool:
+            if not self._owned:
+                raise
+            with self._lock:
+                self._executor = None
+            return self.executor.submit(function, *args)
 
     def submit(
         self,
@@ -245,7 +258,7 @@ class Jobs:
         *args: Any,
         when_done: Callable[[Job], None] | None = None,
     ) -> Job:
-        job = Job(secrets.token_hex(8), district_id, kind, self.executor.submit(function, *args))
+        job = Job(secrets.token_hex(8), district_id, kind, self.run(function, *args))
         with self._lock:
             self._jobs[job.id] = job
         if when_done is not None:
