@@ -459,3 +459,22 @@ def test_a_worker_that_dies_costs_its_own_job_only():
     finally:
         jobs.shutdown()
     assert not multiprocessing.active_children()
+
+
+def test_a_job_is_done_only_once_its_outcome_is_recorded(pool):
+    """The job page sends the browser on to the preview when the job is done: by then the build's
+    outcome must be in the district's state, or the preview would show the build before."""
+    import threading
+
+    recording = threading.Event()
+    release = threading.Event()
+
+    def record(_job):
+        recording.set()
+        release.wait(10)
+
+    job = Jobs(pool).submit("0" * 12, "build", dict, when_done=record)
+    assert recording.wait(10) and job.future.done()
+    assert not job.done
+    release.set()
+    assert job.recorded.wait(10) and job.done

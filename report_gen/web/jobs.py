@@ -191,10 +191,13 @@ class Job:
     kind: str
     future: concurrent.futures.Future[dict[str, Any]]
     started: float = field(default_factory=time.monotonic)
+    recorded: threading.Event = field(default_factory=threading.Event)
 
     @property
     def done(self) -> bool:
-        return self.future.done()
+        """Finished and its outcome recorded (``when_done`` has run): a page that follows may
+        read it from the district's state."""
+        return self.recorded.is_set()
 
     @property
     def seconds(self) -> int:
@@ -261,8 +264,15 @@ class Jobs:
         job = Job(secrets.token_hex(8), district_id, kind, self.run(function, *args))
         with self._lock:
             self._jobs[job.id] = job
-        if when_done is not None:
-            job.future.add_done_callback(lambda _future: when_done(job))
+
+        def finished(_future: concurrent.futures.Future[dict[str, Any]]) -> None:
+            try:
+                if when_done is not None:
+                    when_done(job)
+            finally:
+                job.recorded.set()
+
+        job.future.add_done_callback(finished)
         return job
 
     def get(self, job_id: str) -> Job | None:
