@@ -1,8 +1,9 @@
 """Validation and builds for the web page, run in worker processes so a slow build never holds up
 the page, and their outcome as plain data (what the page shows and remembers).
 
-The functions here run in the worker: they take paths and return dictionaries of strings and
-numbers, never the pipeline's objects. Two builds of one district write into the same output
+:func:`run_validation`, :func:`run_build` and :func:`create_district` run in a worker: they take
+paths and return dictionaries of strings and numbers, never the pipeline's objects. :class:`Jobs`
+is the server's side: the pool, and the builds it runs for the pages to follow. Two builds of one district write into the same output
 folder one after the other: :func:`report_gen.output.write_atomically` holds the folder's lock.
 """
 
