@@ -51,6 +51,14 @@ still built); 1 for an unexpected failure.
 DIFF_EXAMPLE = """example:
   report-gen diff old/qingxi-2025.figures.json out/qingxi-2025.figures.json
 """
+SERVE_EXAMPLE = """example:
+  report-gen serve                          (this folder, at http://127.0.0.1:8000/)
+  report-gen serve --workspace . --port 8080
+  report-gen serve --host 0.0.0.0           (the office network: prints an address with a token)
+
+needs the web extra: pip install 'report-gen[web]'
+"""
+
 DOCTOR_EXAMPLE = """example:
   report-gen doctor
   report-gen doctor config/sample.yaml     (the fonts that config's style names)
@@ -212,7 +220,55 @@ def make_parser() -> argparse.ArgumentParser:
     )
     doctor.add_argument("config", nargs="?", help="a config whose style fonts to check (default: built-in)")
     doctor.add_argument("--debug", action="store_true", help="show a traceback for unexpected errors")
+    serve = sub.add_parser(
+        "serve",
+        help="a web page for the whole job: upload ledgers, see problems, fill in text, build, download",
+        description="Start a local web page on a workspace: pick a district (or create one from its ledger), "
+        "upload the ledgers, see every problem in a table, fill in the narrative, build and preview the "
+        "report, download the .docx. Listens on this machine only unless --host says otherwise; any other "
+        "address requires an access token.",
+        epilog=SERVE_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument(
+        "--workspace", default=".", metavar="DIR", help="the folder with the district configs (default: .)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--token",
+        help="access token the page asks for (default: none on 127.0.0.1, generated for any other host)",
+    )
+    serve.add_argument("--debug", action="store_true", help="show a traceback for unexpected errors")
     return parser
+
+
+WEB_MODULES = ("starlette", "uvicorn", "multipart", "ruamel.yaml")
+
+
+def _serve(args: argparse.Namespace, stdout) -> int:
+    import importlib.util
+
+    from .errors import EnvironmentProblem
+
+    missing = []
+    for module in WEB_MODULES:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ImportError:
+            found = False
+        if not found:
+            missing.append(module)
+    if missing:
+        raise EnvironmentProblem(
+            Problem(
+                f"网页界面需要的组件未安装（缺少 {', '.join(missing)}）：请运行 pip install 'report-gen[web]'"
+                "（在本项目文件夹中：.venv/bin/pip install -e '.[web]'）"
+            )
+        )
+    from .web.server import serve
+
+    return serve(args.workspace, host=args.host, port=args.port, token=args.token, stdout=stdout)
 
 
 def _doctor(config: str | None, stdout) -> int:
@@ -520,7 +576,7 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
     words = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in words
     command = next(
-        (w for w in words if w in ("build", "validate", "init", "doctor", "batch", "diff")), "build"
+        (w for w in words if w in ("build", "validate", "init", "doctor", "batch", "diff", "serve")), "build"
     )
     try:
         parser = make_parser()
@@ -544,6 +600,8 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
             return _diff(args.old, args.new, stdout)
         if args.command == "batch":
             return _batch(args, stdout, stderr)
+        if args.command == "serve":
+            return _serve(args, stdout)
         from . import pipeline  # heavy imports only when there is work to do
 
         if args.command == "validate":

@@ -23,6 +23,8 @@ from .identity import ledger_district, ledger_identity
 from .ingest import read_table
 
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20|21)\d\d)(?!\d)")
+# A district name that can name a file and stand unquoted in YAML.
+DISTRICT_NAME = re.compile(r"[^/\\:*?\"<>|\x00-\x1f.#'{}\[\],&!%@`]+")
 
 
 def _relative(path: Path, folder: Path) -> str:
@@ -65,7 +67,7 @@ def init_district(
         missing.append("报告年度（台账标题行和文件名中都没有，请用 --year 指明）")
     if missing or district is None or year is None:
         raise OptionError([Problem(m, file=ledger_path.name) for m in missing])
-    if not re.fullmatch(r"[^/\\:*?\"<>|\x00-\x1f.#'{}\[\],&!%@`]+", district):
+    if not DISTRICT_NAME.fullmatch(district):
         raise OptionError(Problem(f"区县名称“{district}”含有不能用于文件名或配置的字符"))
     named, count = ledger_district(table.frame)
     if (

@@ -4,7 +4,8 @@
 #   bash scripts/install.sh          a Chinese font for the charts (Debian/Ubuntu package
 #                                    fonts-noto-cjk), then .venv/ with the report-gen package
 #   bash scripts/install.sh --test   also LibreOffice + poppler + the free preview fonts (so the
-#                                    tests can check rendered pages) and the test tools in .venv/
+#                                    tests can check rendered pages), Chromium and its driver (the
+#                                    web page's browser test) and the test tools in .venv/
 #
 # Nothing is installed into the system Python: Debian 12 and Ubuntu 23.04 mark theirs
 # "externally managed" (PEP 668), and pip refuses to install there. Debian packages need root:
@@ -18,7 +19,7 @@ python="${PYTHON:-python3}"
 packages=(fonts-noto-cjk)
 extras=""
 if [ "${1:-}" = "--test" ]; then
-  packages+=(libreoffice-writer-nogui poppler-utils fonts-arphic-ukai fonts-arphic-uming)
+  packages+=(libreoffice-writer-nogui poppler-utils fonts-arphic-ukai fonts-arphic-uming chromium chromium-driver)
   extras="[test]"
 fi
 

@@ -78,3 +78,17 @@ def test_wheel_install_builds_a_district_config_outside_the_repository(tmp_path)
     assert (district / "out" / "d.docx").is_file()
     # The district config `init` writes comes from the installed package too.
     assert "extends: base.yaml" in (district / "new" / "青溪区.yaml").read_text(encoding="utf-8")
+    # The web page's own templates are package data of the wheel too.
+    page = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "from report_gen.web.app import _pages; print(_pages.get_template('index.html').filename)",
+        ],
+        cwd=district,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert page.returncode == 0, page.stderr
+    assert str(env_dir) in page.stdout
