@@ -92,7 +92,7 @@ import json, resource, sys, time, datetime as dt
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from report_gen.config import DataSource
-from report_gen.validate import read_and_check
+from report_gen.ledgers import read_and_check
 start = time.perf_counter()
 table, problems = read_and_check(DataSource("organizations", Path({path!r})), dt.date(2025, 12, 5))
 elapsed = time.perf_counter() - start

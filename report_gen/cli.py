@@ -151,13 +151,12 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _doctor(config: str | None, stdout) -> int:
     from . import doctor
-    from .writers.layout import layout_from_config
 
     layout = None
     if config is not None:
         from .config import load_config
 
-        layout = layout_from_config(load_config(config).section("style"))
+        layout = load_config(config).layout
     outputs = doctor.examine(layout)
     for line in doctor.report_lines(outputs):
         print(line, file=stdout)

@@ -19,6 +19,7 @@ district override one block of a built-in template.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import traceback
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import resources
@@ -38,7 +40,7 @@ from .config import Config
 from .document import Heading, Mention, PageBreak, Paragraph, Picture, Provenance, Report, Table
 from .errors import ConfigError, TemplateError
 from .errors import Problem as ProblemNote
-from .expr import ExpressionError, compile_expression
+from .expr import ExpressionError
 from .figures import Figure, FigureSet, format_value
 from .findings import Findings
 from .input_files import MB, TEMPLATE_BYTES
@@ -384,7 +386,8 @@ class Composer:
         self.figures = figures
         self.findings = findings
         self.charts = charts
-        self.env = template_environment(config)
+        self.templates = config.templates or compile_templates(config)
+        self.env = self.templates.env
         self.tracker = _UsageTracker()
         self.tables_used: list[str] = []
         self.charts_used: list[str] = []
@@ -454,7 +457,7 @@ class Composer:
         as written by ``key``, so a claim found in it names that key."""
         self.tracker.current = section
         try:
-            rendered = render_limited(self.env.from_string(text), self.context)
+            rendered = render_limited(self.templates.from_string(text), self.context)
         except jinja2.TemplateError as exc:
             raise _template_problem(exc, f"{self.config.path.name}: {key}") from None
         if not self.tracker.marking:
@@ -469,8 +472,8 @@ class Composer:
 
     def holds(self, condition: Any, key: str) -> bool:
         """A narrative ``when``: the same safe expressions as problem rules; undefined is false."""
+        expr = self.config.expression(key)
         try:
-            expr = compile_expression(condition, self.condition_env)
             return bool(expr.evaluate(self.condition_env))
         except ExpressionError as exc:
             raise ConfigError(ProblemNote(str(exc), key=key)) from None
@@ -818,7 +821,22 @@ def _config_texts(config: Config) -> list[tuple[str, str]]:
     return texts
 
 
-def check_templates(config: Config) -> None:
+@dataclass
+class CompiledTemplates:
+    """A config's template environment, its templates compiled, and every config text compiled
+    (by its text: the same text under two keys is compiled once)."""
+
+    env: SandboxedEnvironment
+    texts: dict[str, jinja2.Template]
+
+    def from_string(self, text: str) -> jinja2.Template:
+        found = self.texts.get(text)
+        if found is None:
+            found = self.texts[text] = self.env.from_string(text)
+        return found
+
+
+def compile_templates(config: Config) -> CompiledTemplates:
     """Find and compile, without rendering, every template a build would use and every config
     text rendered as one. Raises :class:`TemplateError` naming the first file or key that fails."""
     env = template_environment(config)
@@ -833,15 +851,38 @@ def check_templates(config: Config) -> None:
             env.get_template(name)
         except jinja2.TemplateError as exc:
             raise _template_problem(exc, name) from None
+    texts: dict[str, jinja2.Template] = {}
+    figure_ids = {
+        *config.section("indicators"),
+        *config.section("manual_figures"),
+        *config.section("comparisons"),
+    }
     for key, text in _config_texts(config):
         try:
-            env.from_string(text)
+            texts.setdefault(text, env.from_string(text))
+            unknown = sorted(_figures_named(env.parse(text)) - figure_ids)
         except jinja2.TemplateError as exc:
             raise _template_problem(exc, f"{config.path.name}: {key}") from None
+        if unknown:
+            hint = difflib.get_close_matches(unknown[0], figure_ids, n=1)
+            extra = f"；是否应为 f.{hint[0]}？" if hint else ""
+            raise TemplateError(
+                ProblemNote(f"模板引用了未定义的指标：f.{unknown[0]}{extra}", file=config.path.name, key=key)
+            )
+    return CompiledTemplates(env, texts)
 
 
-def compose(
-    config: Config, figures: FigureSet, findings: Findings, charts: Mapping[str, ChartImage]
-) -> Report:
-    """The whole report as blocks. Raises :class:`TemplateError` naming the template and line."""
-    return Composer(config, figures, findings, charts).compose()
+def _figures_named(tree: jinja2.nodes.Template) -> set[str]:
+    """The figure ids a template text reads as ``f.ID`` or ``f["ID"]``."""
+    found: set[str] = set()
+    for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
+        target = getattr(node, "node", None)
+        if not (isinstance(target, jinja2.nodes.Name) and target.name == "f"):
+            continue
+        if isinstance(node, jinja2.nodes.Getattr):
+            found.add(node.attr)
+        elif isinstance(node, jinja2.nodes.Getitem):
+            arg = node.arg
+            if isinstance(arg, jinja2.nodes.Const) and isinstance(arg.value, str):
+                found.add(arg.value)
+    return found

@@ -444,6 +444,35 @@ class Config:
     placeholders: list[str] = field(default_factory=list)
     """Config keys whose text is still a 【待填写】 placeholder (a draft states them highlighted)."""
     config_files: tuple[Path, ...] = ()
+    layout: Any = None
+    """The report's :class:`~report_gen.writers.layout.Layout`, from ``style:``."""
+    expressions: dict[str, Any] = field(default_factory=dict)
+    """Every expression of the config, compiled, by key path (``indicators.x.where``, ``checks[0]``)."""
+    templates: Any = None
+    """The compiled templates (:class:`~report_gen.compose.CompiledTemplates`)."""
+
+    def scalars(self, year: int | None = None) -> dict[str, Any]:
+        """The values every expression and template may read besides columns and figures: ``params``
+        and ``report_year`` (``year`` for last year's ledger)."""
+        return {**self.section("params"), "report_year": self.report.year if year is None else year}
+
+    def table_columns(self, table: str) -> list[str]:
+        """The canonical columns of one table."""
+        contract = CONTRACTS.get(table)
+        return [c.name for c in contract.columns] if contract is not None else []
+
+    def expression(self, key: str) -> Any:
+        """The compiled expression at ``key`` (a key path); compiled on first use for a config
+        assembled in code rather than loaded."""
+        found = self.expressions.get(key)
+        if found is None:
+            from .model import compile_expressions
+
+            self.expressions, problems = compile_expressions(self)
+            if problems:
+                raise ConfigError(problems)
+            found = self.expressions[key]
+        return found
 
     def input_files(self) -> list[Path]:
         """Every file the build reads: configs of the extends chain, ledgers, Word files.
@@ -455,10 +484,6 @@ class Config:
     def word_template(self) -> Path | None:
         """The district's own Word template (``template: something.docx``), or ``None``."""
         return Path(self.template) if self.template.lower().endswith(".docx") else None
-
-    @property
-    def base_dir(self) -> Path:
-        return self.path.parent
 
     def section(self, key: str) -> dict[str, Any]:
         return self.raw.get(key) or {}
@@ -819,7 +844,7 @@ def load_config(
         )
         for name, spec in checked["data"].items()
     }
-    return Config(
+    config = Config(
         path=path,
         report=report,
         sources=sources,
@@ -833,6 +858,10 @@ def load_config(
         placeholders=placeholders,
         config_files=tuple(config_files),
     )
+    from .model import compile_config
+
+    compile_config(config)
+    return config
 
 
 def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None:

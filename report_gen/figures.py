@@ -30,8 +30,9 @@ from . import zh_numbers as zn
 from .comparisons import GroupGap, groups_behind
 from .config import Config
 from .errors import ConfigError, Problem
-from .expr import HISTORY, Expression, ExpressionError, compile_expression
-from .validate import Ledgers
+from .expr import HISTORY, Expression, ExpressionError
+from .ledgers import Ledgers
+from .model import default_format
 
 TABLE_LABELS = {"organizations": "两新组织台账", "trainings": "培训记录"}
 _AGG_WORDS = {"count": "行数", "sum": "合计", "distinct": "不重复个数", "share": "占比"}
@@ -110,8 +111,7 @@ class FigureSet:
         """What rule, check and narrative conditions read: figure values, ``params``, ``report_year``
         and, for ``rose()``/``fell()``/``held()``/``previous()``, the figures themselves."""
         return {
-            **config.section("params"),
-            "report_year": config.report.year,
+            **config.scalars(),
             **self.values(),
             HISTORY: self.figures,
             **extra,
@@ -163,10 +163,12 @@ class IndicatorEngine:
     """Evaluates indicator definitions over the ledgers, with caching and cycle detection."""
 
     def __init__(self, config: Config, ledgers: Ledgers, previous: bool = False):
+        self.config = config
         self.defs: dict[str, dict[str, Any]] = config.section("indicators")
         self.manual: dict[str, dict[str, Any]] = config.section("manual_figures")
         self.year = config.report.year - (1 if previous else 0)
         self.user_params: dict[str, Any] = config.section("params")
+        self.scalars = config.scalars(self.year)
         self.previous = previous
         name = "organizations_previous" if previous else "organizations"
         self.frames: dict[str, pd.DataFrame | None] = {
@@ -176,7 +178,6 @@ class IndicatorEngine:
         self.files = {k: t.file_label for k, t in ledgers.tables.items()}
         self._cache: dict[tuple[str, str | None], Any] = {}
         self._stack: list[str] = []
-        self._compiled: dict[tuple[str, str], Expression] = {}
         self._masks: dict[tuple[str, str], pd.Series] = {}
         self._columns: dict[str, dict[str, Any]] = {}
         self.rows_counted: dict[str, int] = {}
@@ -185,39 +186,11 @@ class IndicatorEngine:
 
     def params(self) -> dict[str, Any]:
         """Names every expression may read besides columns and figures: ``report_year`` and ``params``."""
-        return {**self.user_params, "report_year": self.year}
+        return self.scalars
 
     def expression(self, ind_id: str, key: str) -> Expression:
-        cached = self._compiled.get((ind_id, key))
-        if cached is not None:
-            return cached
-        spec = self.defs[ind_id]
-        if key == "expr":
-            known = [*self.defs, *self.manual, *self.params()]
-        else:
-            table = self.frames.get(spec.get("table", "organizations"))
-            known = [*(table.columns if table is not None else []), *self.params()]
-        try:
-            expr = compile_expression(spec[key], known)
-        except ExpressionError as exc:
-            raise ConfigError(Problem(str(exc), key=f"indicators.{ind_id}.{key}")) from None
-        self._compiled[(ind_id, key)] = expr
-        return expr
-
-    def check_all(self) -> None:
-        """Compile every expression up front so all config mistakes are reported together."""
-        problems: list[Problem] = []
-        for ind_id, spec in self.defs.items():
-            if spec["agg"] != "formula" and self.frames.get(spec.get("table", "organizations")) is None:
-                continue  # its table is not part of this build; the figure is simply not available
-            for key in ("where", "within", "expr"):
-                if key in spec:
-                    try:
-                        self.expression(ind_id, key)
-                    except ConfigError as exc:
-                        problems.extend(exc.problems)
-        if problems:
-            raise ConfigError(problems)
+        """The indicator's ``where``, ``within`` or ``expr``, compiled when the config was loaded."""
+        return self.config.expression(f"indicators.{ind_id}.{key}")
 
     # -- evaluating --------------------------------------------------------------------
 
@@ -350,14 +323,6 @@ def _groups(frame: pd.DataFrame, by: str) -> pd.Index:
     return pd.Index(frame[by].dropna().unique(), name=by)
 
 
-def _default_format(spec: Mapping[str, Any]) -> str:
-    if spec.get("format"):
-        return spec["format"]
-    if spec.get("agg") == "share" or spec.get("unit") == "%":
-        return "percent"
-    return "count"
-
-
 _PARAM_REF = re.compile(r"params\.([A-Za-z_][A-Za-z0-9_]*)")  # ASCII: 人 after the name is text
 
 
@@ -379,7 +344,6 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
     Raises :class:`ConfigError` for an indicator that names an unknown column or figure.
     """
     engine = IndicatorEngine(config, ledgers)
-    engine.check_all()
     previous = (
         IndicatorEngine(config, ledgers, previous=True)
         if ledgers.frame("organizations_previous") is not None
@@ -390,7 +354,7 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
         if not engine.available(ind_id):
             continue
         value = _scalar(engine.value(ind_id))
-        fmt, unit = _default_format(spec), spec.get("unit", "")
+        fmt, unit = default_format(spec), spec.get("unit", "")
         if fmt == "percent":
             unit = "%"
         table = spec.get("table", "organizations")
@@ -428,7 +392,7 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
             keywords=tuple(spec.get("keywords") or ()),
         )
     for fig_id, spec in engine.manual.items():
-        fmt, unit = _default_format(spec), spec.get("unit", "")
+        fmt, unit = default_format(spec), spec.get("unit", "")
         figures[fig_id] = Figure(
             id=fig_id,
             label=spec["label"],

@@ -29,7 +29,7 @@ from typing import Any
 
 from .config import Config
 from .errors import ConfigError, Problem
-from .expr import ExpressionError, compile_expression
+from .expr import ExpressionError
 from .figures import FigureSet
 
 DEFAULT_SEVERITY = 3
@@ -125,8 +125,8 @@ def evaluate_findings(config: Config, figures: FigureSet) -> Findings:
             fired.append((-severity, order, Finding(rule_id, rule["title"], rule["text"], severity=severity)))
             continue
         env = figures.condition_env(config, threshold=threshold)
+        expr = config.expression(f"problems.{rule_id}.when")
         try:
-            expr = compile_expression(rule["when"], env)
             holds = bool(expr.evaluate(env))
         except ExpressionError as exc:
             errors.append(Problem(str(exc), key=f"problems.{rule_id}.when"))

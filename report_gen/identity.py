@@ -27,7 +27,7 @@ from typing import Any
 from .config import Config
 from .errors import ConfigError, Problem
 from .figures import FigureSet
-from .validate import Ledgers
+from .ledgers import Ledgers
 
 _AUTHORITY = re.compile(r"中共(\S{1,10}?[区县市旗])委")
 _TITLE = re.compile(r"关于(\S{1,10}?[区县市旗])")

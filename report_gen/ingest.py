@@ -4,7 +4,7 @@ Handles what exported and hand-kept ledgers contain: title and blank rows
 above the header (the header row is found by matching known headers), merged
 cells (their value fills the whole merged area), fully blank rows and 合计
 rows (ignored and reported), CSV in UTF-8, UTF-8 with BOM or GB18030 with any line ends (CRLF, LF, CR), and
-``.xlsx``/``.parquet``. Typing and checks are :mod:`report_gen.validate`'s.
+``.xlsx``/``.parquet``. Typing and checks are :mod:`report_gen.ledgers`'s.
 """
 
 from __future__ import annotations

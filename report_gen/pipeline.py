@@ -17,21 +17,20 @@ from typing import Any
 import docx
 
 from . import __version__
-from .charts import draw_charts
+from .charts import ChartImage, draw_charts
 from .claims import check_claims
-from .compose import Composer, check_templates
+from .compose import Composer
 from .config import Config, load_config
 from .document import Report
-from .errors import ConfigError, OptionError, Problem, ReportCheckError
+from .errors import ConfigError, OptionError, Problem
 from .figures import FigureSet, compute_figures
 from .findings import Findings, evaluate_findings
 from .identity import check_identity, check_manual_figures
 from .input_files import DOCX_BYTES, read_limited
+from .ledgers import Ledgers, ignored_rows_summary, load_ledgers
 from .output import figure_changes, figures_document, pin_zip_times, previous_figures, write_atomically
-from .textcheck import check_consistency, check_filled_template, check_report
-from .validate import Ledgers, ignored_rows_summary, load_ledgers
+from .textcheck import check_filled_template, check_report
 from .writers.docx_writer import write_docx
-from .writers.layout import layout_from_config
 from .writers.pdf_writer import docx_to_pdf, require_libreoffice
 from .writers.text_writers import write_html, write_markdown
 from .writers.word_template import fill_word_template
@@ -105,6 +104,45 @@ def parse_formats(text: str | Sequence[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+@dataclass
+class _Composed:
+    """Everything a build computes before it writes: the report and what it was made from."""
+
+    config: Config
+    ledgers: Ledgers
+    identity_warnings: list[Problem]
+    figures: FigureSet
+    findings: Findings
+    charts: dict[str, ChartImage]
+    composer: Composer
+    report: Report
+
+
+def _compose(config: Config, *, draw: bool) -> _Composed:
+    """Read the ledgers, compute figures and findings, compose the report and check it: every check
+    of a build but the writers'. ``draw=False`` composes with blank pictures in place of charts."""
+    ledgers = load_ledgers(config)
+    identity_warnings = check_identity(config, ledgers)
+    figures = compute_figures(config, ledgers)
+    findings = evaluate_findings(config, figures)
+    charts = draw_charts(config.section("charts"), figures) if draw else _blank_charts(config)
+    composer = Composer(config, figures, findings, charts)
+    report = composer.compose()
+    stale = check_manual_figures(config, figures)
+    if stale:
+        raise ConfigError(stale)
+    check_claims(report, figures, composer.claims)
+    check_report(report, config, figures)
+    return _Composed(config, ledgers, identity_warnings, figures, findings, charts, composer, report)
+
+
+def _blank_charts(config: Config) -> dict[str, ChartImage]:
+    return {
+        chart_id: ChartImage(chart_id, spec["caption"], b"", 0, 0, spec.get("alt", ""))
+        for chart_id, spec in config.section("charts").items()
+    }
+
+
 def validate(
     config_path: str | Path,
     *,
@@ -112,22 +150,15 @@ def validate(
     data: Mapping[str, str | Path] | None = None,
     draft: bool = False,
 ) -> ValidationResult:
-    """The checks of :func:`build` that need no charts and no Word writer: the whole config (style
-    values included), the ledgers, every expression evaluated over them, the consistency checks,
-    and every template found and compiled. Writes nothing. Raises on errors, returns warnings."""
+    """The checks of :func:`build` without drawing charts or writing anything: the whole config
+    (compiled when loaded), the ledgers, the figures, findings and the composed report's checks.
+    Raises on errors, returns warnings."""
     config = load_config(config_path, overrides, data, draft=draft)
-    layout_from_config(config.section("style"))
     if config.reference_docx is not None:
         _read_reference(config.reference_docx)
-    ledgers = load_ledgers(config)
-    ledgers.warnings.extend(check_identity(config, ledgers))
-    figures = compute_figures(config, ledgers)
-    evaluate_findings(config, figures)
-    problems = check_consistency(config, figures)
-    if problems:
-        raise ReportCheckError(problems)
-    check_templates(config)
-    return ValidationResult(config, ledgers)
+    composed = _compose(config, draw=False)
+    composed.ledgers.warnings.extend(composed.identity_warnings)
+    return ValidationResult(config, composed.ledgers)
 
 
 def build(
@@ -151,19 +182,11 @@ def build(
     formats = parse_formats(formats)
     soffice = require_libreoffice() if "pdf" in formats else None
     config = load_config(config_path, overrides, data, draft=draft)
-    layout = layout_from_config(config.section("style"))
-    ledgers = load_ledgers(config)
-    identity_warnings = check_identity(config, ledgers)
-    figures = compute_figures(config, ledgers)
-    findings = evaluate_findings(config, figures)
-    charts = draw_charts(config.section("charts"), figures)
-    composer = Composer(config, figures, findings, charts)
-    report = composer.compose()
-    stale = check_manual_figures(config, figures)
-    if stale:
-        raise ConfigError(stale)
-    check_claims(report, figures, composer.claims)
-    check_report(report, config, figures)
+    layout = config.layout
+    composed = _compose(config, draw=True)
+    ledgers, figures, findings = composed.ledgers, composed.figures, composed.findings
+    composer, report, charts = composed.composer, composed.report, composed.charts
+    identity_warnings = composed.identity_warnings
 
     name = config.report.output_name
     rep = config.report

@@ -122,7 +122,7 @@ def figures_of(config_path, **data) -> dict[str, object]:
     """Every figure's value for a config, with ``table=path`` ledgers in place of its own."""
     from report_gen.config import load_config
     from report_gen.figures import compute_figures
-    from report_gen.validate import load_ledgers
+    from report_gen.ledgers import load_ledgers
 
     config = load_config(config_path, data=data)
     return compute_figures(config, load_ledgers(config)).values()

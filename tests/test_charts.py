@@ -34,7 +34,7 @@ def test_every_chinese_label_has_a_glyph():
 
     from report_gen.config import load_config
     from report_gen.figures import compute_figures
-    from report_gen.validate import load_ledgers
+    from report_gen.ledgers import load_ledgers
 
     config = load_config(SAMPLE_CONFIG)
     figures = compute_figures(config, load_ledgers(config))
@@ -50,7 +50,7 @@ def test_a_font_without_chinese_glyphs_would_be_noticed(monkeypatch):
 
     from report_gen.config import load_config
     from report_gen.figures import compute_figures
-    from report_gen.validate import load_ledgers
+    from report_gen.ledgers import load_ledgers
 
     monkeypatch.setattr(charts, "cjk_font_family", lambda: "DejaVu Sans")
     config = load_config(SAMPLE_CONFIG)

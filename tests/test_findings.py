@@ -18,8 +18,8 @@ from report_gen.config import load_config
 from report_gen.errors import ConfigError
 from report_gen.figures import compute_figures
 from report_gen.findings import evaluate_findings
+from report_gen.ledgers import load_ledgers
 from report_gen.pipeline import build
-from report_gen.validate import load_ledgers
 
 from .conftest import SAMPLE_CONFIG, org_row, write_config, write_csv
 from .independent import coverage_behind, ledger_figures, read_ledger, target_counts

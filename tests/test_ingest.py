@@ -10,7 +10,7 @@ import pytest
 
 from report_gen.config import load_config
 from report_gen.errors import DataError
-from report_gen.validate import load_ledgers
+from report_gen.ledgers import load_ledgers
 
 from .conftest import (
     HEADERS,

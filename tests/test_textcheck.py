@@ -77,8 +77,8 @@ def test_table_rows_must_add_up_to_the_total():
 def test_consistency_rule_fires_on_contradiction(rule, tmp_path):
     from report_gen.config import load_config
     from report_gen.figures import compute_figures
+    from report_gen.ledgers import load_ledgers
     from report_gen.textcheck import check_consistency
-    from report_gen.validate import load_ledgers
 
     from .conftest import org_row, write_config, write_csv
 
