@@ -19,11 +19,12 @@ district override one block of a built-in template.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ from .input_files import MB, TEMPLATE_BYTES
 from .sandbox import LimitedEnvironment, render_limited
 
 _HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*$")
-_DIRECTIVE = re.compile(r"^::(table|chart|pagebreak|section)(?:\s+(\S+))?\s*$")
+_DIRECTIVE = re.compile(r"^::([a-z_]+)(?:\s+(\S+))?\s*$")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]$")
 _NARRATIVE_TEXTS = ("title", "text", "intro", "outro")
 _REF = re.compile(r"\x00ref:([^\x00]+)\x00")
@@ -119,6 +120,10 @@ class _UsageTracker:
         sections = self.used.setdefault(fig_id, [])
         if self.current not in sections:
             sections.append(self.current)
+
+    def stated(self) -> dict[str, tuple[str, ...]]:
+        """Figure id → the sections that printed it so far."""
+        return {fig_id: tuple(sections) for fig_id, sections in self.used.items()}
 
 
 class FigureView:
@@ -545,7 +550,8 @@ class Composer:
         ]
         return problems, recommendations
 
-    def compose(self) -> Report:
+    def compose(self) -> Composition:
+        """The report, and where it states each figure."""
         self.context["narrative"] = _NarrativeAccess(self._narrative())
         self.context["problems"], self.context["recommendations"] = self._findings()
         try:
@@ -563,15 +569,13 @@ class Composer:
             draft=self.config.draft,
         )
         report.blocks = self._parse(self._resolve_refs(markup))
-        self.record_usage()
+        # Texts are rendered before the report template decides which to print: a figure counts as
+        # stated when a printed block carries it (the marks read back from the markup).
+        printed = {m.figure for b in report.blocks for m in getattr(b, "provenance", Provenance()).mentions}
+        stated = {k: v for k, v in self.tracker.stated().items() if k in printed}
         if rep.appendix:
-            report.appendix = self._appendix(len([b for b in report.blocks if isinstance(b, Table)]))
-        return report
-
-    def record_usage(self) -> None:
-        """Set each figure's ``sections`` to where the templates printed it so far."""
-        for fig_id, sections in self.tracker.used.items():
-            self.figures[fig_id].sections = list(sections)
+            report.appendix = self._appendix(len([b for b in report.blocks if isinstance(b, Table)]), stated)
+        return Composition(report, stated)
 
     def unplaced(self) -> list[ProblemNote]:
         """Warnings for tables and charts the config defines but no template places (after :meth:`compose`)."""
@@ -588,17 +592,22 @@ class Composer:
                     )
         return warnings
 
-    def word_context(self) -> dict[str, Any]:
+    def word_context(self) -> WordContext:
         """What a district's Word template sees (after :meth:`compose`): the same names as the
         built-in templates, without the markup directives or provenance marks, plus every
-        configured table."""
-        self.tracker.current = "word_template"
-        self.tracker.marking = False
+        configured table. Its own tracker records what the Word template prints: that, and only
+        that, is what the .docx states."""
+        tracker = _UsageTracker()
+        tracker.current = "word_template"
+        tracker.marking = False
+        views = _Figures(self.figures, tracker)
         context = {k: v for k, v in self.context.items() if k not in ("table", "chart", "ref", "enter")}
-        context["narrative"] = _NarrativeAccess(_without_marks(self.context["narrative"]._data))
-        context["problems"] = _without_marks(self.context["problems"])
-        context["recommendations"] = _without_marks(self.context["recommendations"])
-        return context
+        context["f"] = views
+        context["notable_changes"] = self._notable_changes(views)
+        context["narrative"] = _NarrativeAccess(_without_marks(self.context["narrative"]._data, tracker))
+        context["problems"] = _without_marks(self.context["problems"], tracker)
+        context["recommendations"] = _without_marks(self.context["recommendations"], tracker)
+        return WordContext(context, tracker)
 
     def all_tables(self) -> dict[str, Table]:
         return {
@@ -611,10 +620,8 @@ class Composer:
     def _parse(self, markup: str) -> list[Any]:
         blocks: list[Any] = []
         counters = [0, 0, 0, 0]
-        section = "opening"
+        state = _ParseState()
         lines: list[tuple[str, Provenance]] = []
-        table_no = 1
-        chart_no = 1
         keys: list[str] = []
 
         def flush() -> None:
@@ -626,7 +633,7 @@ class Composer:
                         text += " "
                     _shifted(marks, len(text), provenance)
                     text += line
-                blocks.append(Paragraph(text, section, provenance=provenance))
+                blocks.append(Paragraph(text, state.section, provenance=provenance))
                 lines.clear()
 
         for raw in markup.splitlines():
@@ -648,20 +655,20 @@ class Composer:
                 number = zn.section_number(level, counters[level - 1])
                 provenance = Provenance()
                 _shifted(marks, -(lead + heading.start(2)), provenance)
-                blocks.append(Heading(level, heading.group(2), number, section, provenance=provenance))
+                blocks.append(Heading(level, heading.group(2), number, state.section, provenance=provenance))
             elif directive:
                 flush()
                 kind, ident = directive.group(1), directive.group(2)
-                if kind == "table":
-                    blocks.append(self._table(ident, table_no, section))
-                    table_no += 1
-                elif kind == "chart":
-                    blocks.append(self._picture(ident, chart_no, section))
-                    chart_no += 1
-                elif kind == "section":
-                    section = ident
-                else:
-                    blocks.append(PageBreak(section))
+                make = BLOCKS.get(kind)
+                if make is None:
+                    raise TemplateError(
+                        ProblemNote(
+                            f"模板中的“::{kind}”不是可用的版块（可用：{'、'.join(BLOCKS)}）", key="template"
+                        )
+                    )
+                block = make(self, ident, state)
+                if block is not None:
+                    blocks.append(block)
             else:
                 shifted = Provenance()
                 _shifted(marks, -lead, shifted)
@@ -699,7 +706,7 @@ class Composer:
             chart_id, number, image.caption, image.png, image.width_mm, image.height_mm, image.alt, section
         )
 
-    def _appendix(self, tables_before: int) -> list[Any]:
+    def _appendix(self, tables_before: int, stated: Mapping[str, Any]) -> list[Any]:
         blocks: list[Any] = [
             PageBreak("appendix"),
             Paragraph("附件", "appendix", kind="attachment_label"),
@@ -710,10 +717,10 @@ class Composer:
             blocks.append(build_table(table_id, spec, self.figures, number, "appendix"))
             self.tables_used.append(table_id)
             number += 1
-        with_previous = any(fig.previous is not None for fig in self.figures if fig.sections)
+        with_previous = any(fig.previous is not None for fig in self.figures if fig.id in stated)
         rows = []
         for fig in self.figures:
-            if not fig.sections:
+            if fig.id not in stated:
                 continue
             source = fig.source.get("note") if fig.manual else (fig.source.get("file") or "公式")
             row = [fig.label, fig.text, fig.definition, ("人工录入：" if fig.manual else "") + str(source)]
@@ -728,14 +735,80 @@ class Composer:
         return blocks
 
 
-def _without_marks(value: Any) -> Any:
+@dataclass
+class _ParseState:
+    """Where the markup parser is: the section blocks belong to, and how many of each are placed."""
+
+    section: str = "opening"
+    placed: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def next(self, kind: str) -> int:
+        self.placed[kind] = self.placed.get(kind, 0) + 1
+        return self.placed[kind]
+
+    def enter(self, section: str | None) -> None:
+        self.section = section or self.section
+
+
+BLOCKS: dict[str, Callable[[Composer, str | None, _ParseState], Any]] = {
+    "table": lambda c, ident, state: c._table(str(ident), state.next("table"), state.section),
+    "chart": lambda c, ident, state: c._picture(str(ident), state.next("chart"), state.section),
+    "pagebreak": lambda c, ident, state: PageBreak(state.section),
+    "section": lambda c, ident, state: state.enter(ident),
+}
+"""The document blocks a ``::name ident`` line of the markup places (``None``: no block, a change of state)."""
+
+
+def _without_marks(value: Any, tracker: _UsageTracker) -> Any:
+    """Rendered texts as a Word template prints them: without marks, but recording the figures
+    they state when printed."""
     if isinstance(value, str):
-        return unmarked(value)
+        figures = [m.group(2) for m in _MARK.finditer(value) if m.group(1) in ("F", "C")]
+        return (
+            _Stating(unmarked(value), tuple(dict.fromkeys(figures)), tracker) if figures else unmarked(value)
+        )
     if isinstance(value, dict):
-        return {k: _without_marks(v) for k, v in value.items()}
+        return {k: _without_marks(v, tracker) for k, v in value.items()}
     if isinstance(value, list):
-        return [_without_marks(v) for v in value]
+        return [_without_marks(v, tracker) for v in value]
     return value
+
+
+class _Stating(str):
+    """A rendered text that records the figures it states when a template prints it."""
+
+    figures: tuple[str, ...]
+    tracker: _UsageTracker
+
+    def __new__(cls, text: str, figures: tuple[str, ...], tracker: _UsageTracker) -> _Stating:
+        obj = super().__new__(cls, text)
+        obj.figures, obj.tracker = figures, tracker
+        return obj
+
+    def __str__(self) -> str:
+        for fig_id in self.figures:
+            self.tracker.use(fig_id)
+        return str.__str__(self)
+
+
+@dataclass(frozen=True)
+class Composition:
+    """What composing made: the report, and where it states each figure (figure id → sections,
+    in the order first stated; a figure not stated is absent)."""
+
+    report: Report
+    stated: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class WordContext:
+    """What a Word template is filled with, and the record of what it printed."""
+
+    context: dict[str, Any]
+    tracker: _UsageTracker
+
+    def stated(self) -> dict[str, tuple[str, ...]]:
+        return self.tracker.stated()
 
 
 class _NarrativeAccess(Mapping[str, Any]):

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from . import resources
+from .aggregations import AGGREGATIONS, NUMBER_FORMATS
 from .contract import CONTRACTS
 from .errors import ConfigError, OptionError, Problem, shown
 from .input_files import CONFIG_BYTES, DOCX_BYTES, check_regular, display_name, os_reason, read_limited
@@ -28,8 +29,6 @@ from .schema import Any_, Bool, Date, Either, Int, List, Map, MapOf, Num, Str
 from .user_paths import ForeignPathError, foreign_path_message, native
 
 TABLE_NAMES = ("organizations", "organizations_previous", "trainings")
-AGGREGATIONS = ("count", "sum", "distinct", "share", "formula")
-FORMATS = ("count", "decimal", "percent", "near", "approx", "approx_yu", "large")
 
 
 # libyaml's parser when installed (several times faster), with PyYAML's safe constructor either way.
@@ -244,13 +243,13 @@ CONFIG_SCHEMA = Map(
                     "short_label": Str(doc="shorter name for table headers and chart legends"),
                     "definition": Str(doc="plain-Chinese definition, listed in figures.json"),
                     "table": Str(choices=("organizations", "trainings")),
-                    "agg": Str(required=True, choices=AGGREGATIONS),
+                    "agg": Str(required=True, choices=tuple(AGGREGATIONS)),
                     "column": Str(doc="column to sum or count distinct values of"),
                     "where": Any_(doc="row filter expression"),
                     "within": Any_(doc="denominator filter of a share"),
                     "expr": Str(doc="formula over other figures"),
                     "unit": Str(),
-                    "format": Str(choices=FORMATS),
+                    "format": Str(choices=tuple(NUMBER_FORMATS)),
                     "compare": Bool(doc="state the year-on-year change when a previous ledger is given"),
                     "keywords": List(
                         item=Str(),
@@ -265,7 +264,7 @@ CONFIG_SCHEMA = Map(
                     "label": Str(required=True),
                     "value": Num(required=True),
                     "unit": Str(),
-                    "format": Str(choices=FORMATS),
+                    "format": Str(choices=tuple(NUMBER_FORMATS)),
                     "source": Str(required=True, doc="where the figure comes from"),
                     "definition": Str(),
                     "year": Int(
@@ -906,10 +905,9 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
         issues.append((f"manual_figures.{dup}", "has the same id as an indicator"))
     for key, ind in indicators.items():
         agg = ind.get("agg")
-        if agg in ("sum", "distinct") and not ind.get("column"):
-            issues.append((f"indicators.{key}.column", f"is required for agg: {agg}"))
-        if agg == "formula" and not ind.get("expr"):
-            issues.append((f"indicators.{key}.expr", "is required for agg: formula"))
+        for required in AGGREGATIONS[agg].requires if agg in AGGREGATIONS else ():
+            if not ind.get(required):
+                issues.append((f"indicators.{key}.{required}", f"is required for agg: {agg}"))
     for i, ref in enumerate((cfg.get("year_on_year") or {}).get("figures") or []):
         if ref not in indicators:
             issues.append((f"year_on_year.figures[{i}]", f"{ref!r} is not an indicator id"))

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import zh_numbers as zn
+from .aggregations import AGGREGATIONS, NUMBER_FORMATS, Rows
 from .comparisons import GroupGap, groups_behind
 from .config import Config
 from .errors import ConfigError, Problem
@@ -35,7 +36,6 @@ from .ledgers import Ledgers
 from .model import default_format
 
 TABLE_LABELS = {"organizations": "两新组织台账", "trainings": "培训记录"}
-_AGG_WORDS = {"count": "行数", "sum": "合计", "distinct": "不重复个数", "share": "占比"}
 
 
 @dataclass
@@ -58,7 +58,6 @@ class Figure:
     previous: float | int | None = None
     change: str | None = None
     additive: bool = False
-    sections: list[str] = field(default_factory=list)
     short_label: str = ""
     comparable: bool = False
     """Compared with last year when a previous ledger is given (``compare`` in the config)."""
@@ -123,20 +122,10 @@ class FigureSet:
 
 
 def format_value(value: float | int | None, fmt: str, unit: str) -> str:
-    """The printed form of a value in one of the config's formats."""
+    """The printed form of a value in one of the config's formats (:data:`NUMBER_FORMATS`)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "—"
-    if fmt == "percent":
-        return zn.percent_text(value)
-    body = {
-        "count": zn.integer_text,
-        "decimal": zn.decimal_text,
-        "near": zn.near_text,
-        "approx": lambda v: zn.approx_text(v, "多"),
-        "approx_yu": lambda v: zn.approx_text(v, "余"),
-        "large": zn.large_text,
-    }[fmt](value)
-    return body + unit
+    return NUMBER_FORMATS[fmt](value, unit)
 
 
 def change_text(current: Any, previous: Any, fmt: str, unit: str) -> str | None:
@@ -218,10 +207,7 @@ class IndicatorEngine:
         frame = self.frames.get(self.defs[ind_id].get("table", "organizations"))
         if frame is None:
             return pd.Series(dtype=int)
-        if self.defs[ind_id]["agg"] == "share":
-            rows = self._mask(ind_id, "within", frame)
-        else:
-            rows = pd.Series(True, index=frame.index)
+        rows = self._mask(ind_id, "within", frame)
         return rows.groupby(frame[by], sort=False).sum().reindex(_groups(frame, by), fill_value=0)
 
     def _evaluate(self, ind_id: str, by: str | None) -> Any:
@@ -273,8 +259,8 @@ class IndicatorEngine:
             raise ConfigError(Problem(str(exc), key=f"indicators.{ind_id}.{key}")) from None
 
     def _compute(self, ind_id: str, spec: dict[str, Any], by: str | None) -> Any:
-        agg = spec["agg"]
-        if agg == "formula":
+        aggregation = AGGREGATIONS[spec["agg"]]
+        if aggregation.total is None or aggregation.grouped is None:  # a formula over other figures
             expr = self.expression(ind_id, "expr")
             env: dict[str, Any] = dict(self.params())
             for name in expr.names:
@@ -284,38 +270,19 @@ class IndicatorEngine:
             if isinstance(result, pd.Series):
                 return result.astype("Float64").astype(float).replace([np.inf, -np.inf], np.nan)
             return _scalar(result)
-        table = spec.get("table", "organizations")
-        frame = self.frames.get(table)
+        frame = self.frames.get(spec.get("table", "organizations"))
         if frame is None:
             return None
-        mask = self._mask(ind_id, "where", frame)
-        if agg == "share":
-            within = self._mask(ind_id, "within", frame)
-            num, den = (mask & within), within
-            if by is None:
-                self.rows_counted[ind_id] = int(num.sum())
-                total = int(den.sum())
-                return None if total == 0 else _scalar(num.sum() / total * 100)
-            groups, order = frame[by], _groups(frame, by)
-            n = num.groupby(groups, sort=False).sum().reindex(order, fill_value=0)
-            d = den.groupby(groups, sort=False).sum().reindex(order, fill_value=0)
-            return (n / d.replace(0, np.nan) * 100).astype(float)
-        rows = frame[mask]
+        rows = Rows(
+            frame,
+            self._mask(ind_id, "where", frame),
+            self._mask(ind_id, "within", frame),
+            spec.get("column"),
+        )
         if by is None:
-            self.rows_counted[ind_id] = len(rows)
-            if agg == "count":
-                return len(rows)
-            if agg == "sum":
-                return _scalar(rows[spec["column"]].sum())
-            return int(rows[spec["column"]].dropna().nunique())
-        grouped = rows.groupby(by, sort=False)
-        if agg == "count":
-            result = grouped.size()
-        elif agg == "sum":
-            result = grouped[spec["column"]].sum()
-        else:
-            result = grouped[spec["column"]].nunique()
-        return result.reindex(_groups(frame, by), fill_value=0).astype(float)
+            self.rows_counted[ind_id] = int(rows.counted.sum())
+            return _scalar(aggregation.total(rows))
+        return aggregation.grouped(rows, frame[by], _groups(frame, by))
 
 
 def _groups(frame: pd.DataFrame, by: str) -> pd.Index:
@@ -335,7 +302,7 @@ def _definition(spec: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     table = TABLE_LABELS.get(spec.get("table", "organizations"), "")
     where = f"中满足 {spec['where']} 的" if spec.get("where") else "中"
     column = f"“{spec['column']}”" if spec.get("column") else ""
-    return f"{table}{where}{column}{_AGG_WORDS[spec['agg']]}"
+    return f"{table}{where}{column}{AGGREGATIONS[spec['agg']].words}"
 
 
 def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
@@ -386,7 +353,7 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
             source=source,
             previous=prev_value,
             change=change_text(value, prev_value, fmt, unit),
-            additive=spec["agg"] in ("count", "sum"),
+            additive=AGGREGATIONS[spec["agg"]].additive,
             short_label=spec.get("short_label", ""),
             comparable=bool(compare),
             keywords=tuple(spec.get("keywords") or ()),

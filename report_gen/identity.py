@@ -21,7 +21,7 @@ not contain are warnings (a typo, or another district's text).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .config import Config
@@ -277,13 +277,13 @@ def _clause_before(text: str, at: int) -> str:
     return text[start:at]
 
 
-def check_manual_figures(config: Config, figures: FigureSet) -> list[Problem]:
-    """Hand-entered figures the report states must be this district's, and describe the report year
-    or say they carry over."""
+def check_manual_figures(config: Config, figures: FigureSet, stated: Mapping[str, Any]) -> list[Problem]:
+    """Hand-entered figures the report states (in ``stated``) must be this district's, and describe
+    the report year or say they carry over."""
     problems = []
     origin = config.origin.district
     for fig in figures:
-        if not fig.manual or not fig.sections:
+        if not fig.manual or fig.id not in stated:
             continue
         if origin and origin != config.report.district:
             problems.append(

@@ -17,7 +17,7 @@ import stat
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +26,11 @@ from .figures import FigureSet
 from .input_files import display_name, os_reason, read_limited
 
 
-def figures_document(figures: FigureSet, meta: Mapping[str, Any]) -> dict[str, Any]:
+def figures_document(
+    figures: FigureSet, stated: Mapping[str, Sequence[str]], meta: Mapping[str, Any]
+) -> dict[str, Any]:
     """``NAME.figures.json``: every figure computed for the report, with value, text, definition and
-    source; ``stated`` says whether the report prints it, ``sections`` where."""
+    source; ``stated`` says whether the report prints it, ``sections`` where (from ``stated``)."""
     listed = []
     for fig in figures:
         entry: dict[str, Any] = {
@@ -39,8 +41,8 @@ def figures_document(figures: FigureSet, meta: Mapping[str, Any]) -> dict[str, A
             "unit": fig.unit,
             "definition": fig.definition,
             "source": fig.source,
-            "stated": bool(fig.sections),
-            "sections": fig.sections,
+            "stated": fig.id in stated,
+            "sections": list(stated.get(fig.id, ())),
         }
         if fig.previous is not None:
             entry["previous"] = fig.previous

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ import docx
 from . import __version__
 from .charts import ChartImage, draw_charts
 from .claims import check_claims
-from .compose import Composer
+from .compose import Composer, Composition
 from .config import Config, load_config
 from .document import Report
 from .errors import ConfigError, OptionError, Problem
@@ -35,7 +35,59 @@ from .writers.pdf_writer import docx_to_pdf, require_libreoffice
 from .writers.text_writers import write_html, write_markdown
 from .writers.word_template import fill_word_template
 
-FORMATS = ("docx", "pdf", "html", "md")
+
+@dataclass
+class _Writing:
+    """What an output format is written from; the .docx is made once, for docx and pdf both."""
+
+    config: Config
+    composed: _Composed
+    soffice: Path | None
+    _word: bytes | None = None
+    word_stated: dict[str, tuple[str, ...]] | None = None
+    """What a district's Word template printed, once it is filled: all the .docx states."""
+
+    def word(self) -> bytes:
+        if self._word is None:
+            self._word = pin_zip_times(self._word_document(), self.config.report.date)
+        return self._word
+
+    def _word_document(self) -> bytes:
+        """The .docx: the district's Word template filled in, or the built-in official layout
+        (on the district's reference document when it gives one)."""
+        config, c = self.config, self.composed
+        if config.word_template is None:
+            reference = _read_reference(config.reference_docx) if config.reference_docx else None
+            return write_docx(c.composition.report, config.layout, config.report.date, reference)
+        word = c.composer.word_context()
+        content = fill_word_template(config.word_template, word.context, c.charts, c.composer.all_tables())
+        self.word_stated = word.stated()
+        stale = check_manual_figures(config, c.figures, self.word_stated)
+        if stale:
+            raise ConfigError(stale)
+        check_filled_template(content, config.word_template.name)
+        return content
+
+    @property
+    def stated(self) -> dict[str, tuple[str, ...]]:
+        """Where the report states each figure: the Word template's record when one was filled,
+        else the composed report's (the same for .docx, .html and .md)."""
+        return self.composed.composition.stated if self.word_stated is None else self.word_stated
+
+
+def _pdf(out: _Writing) -> bytes:
+    assert out.soffice is not None  # found before anything was computed
+    return docx_to_pdf(out.word(), out.soffice)
+
+
+OUTPUT_FORMATS: dict[str, Callable[[_Writing], bytes]] = {
+    "docx": _Writing.word,
+    "pdf": _pdf,
+    "html": lambda out: write_html(out.composed.composition.report, out.config.layout),
+    "md": lambda out: write_markdown(out.composed.composition.report),
+}
+"""Every output ``--format`` names, in the order the files are written."""
+FORMATS = tuple(OUTPUT_FORMATS)
 
 
 @dataclass
@@ -50,10 +102,12 @@ class BuildResult:
     warnings: list[Problem]
     ignored: list[str]
     changes: list[str]
+    stated: dict[str, tuple[str, ...]]
+    """Figure id → the sections that state it (a figure not stated is absent)."""
 
     def summary(self) -> str:
         """One line for the build log: how many figures the report states, and problems found."""
-        stated = [f for f in self.figures if f.sections]
+        stated = [f for f in self.figures if f.id in self.stated]
         manual = sum(1 for f in stated if f.manual)
         found = sum(p.data_backed for p in self.findings.problems)
         return f"报告陈述数据{len(stated)}项（其中人工录入{manual}项），据数据发现问题{found}项。"
@@ -67,20 +121,6 @@ class ValidationResult:
     @property
     def warnings(self) -> list[Problem]:
         return self.ledgers.warnings
-
-
-def _word_document(config: Config, composer: Composer, report: Report, layout, charts) -> bytes:
-    """The .docx: the district's Word template filled in, or the built-in official layout
-    (on the district's reference document when it gives one)."""
-    if config.word_template is not None:
-        content = fill_word_template(
-            config.word_template, composer.word_context(), charts, composer.all_tables()
-        )
-        composer.record_usage()  # the figures the Word template printed count as stated too
-        check_filled_template(content, config.word_template.name)
-        return content
-    reference = _read_reference(config.reference_docx) if config.reference_docx else None
-    return write_docx(report, layout, config.report.date, reference)
 
 
 def _read_reference(path: Path) -> bytes:
@@ -115,7 +155,7 @@ class _Composed:
     findings: Findings
     charts: dict[str, ChartImage]
     composer: Composer
-    report: Report
+    composition: Composition
 
 
 def _compose(config: Config, *, draw: bool) -> _Composed:
@@ -127,13 +167,13 @@ def _compose(config: Config, *, draw: bool) -> _Composed:
     findings = evaluate_findings(config, figures)
     charts = draw_charts(config.section("charts"), figures) if draw else _blank_charts(config)
     composer = Composer(config, figures, findings, charts)
-    report = composer.compose()
-    stale = check_manual_figures(config, figures)
+    composition = composer.compose()
+    stale = check_manual_figures(config, figures, composition.stated)
     if stale:
         raise ConfigError(stale)
-    check_claims(report, figures, composer.claims)
-    check_report(report, config, figures)
-    return _Composed(config, ledgers, identity_warnings, figures, findings, charts, composer, report)
+    check_claims(composition.report, figures, composer.claims)
+    check_report(composition.report, config, figures)
+    return _Composed(config, ledgers, identity_warnings, figures, findings, charts, composer, composition)
 
 
 def _blank_charts(config: Config) -> dict[str, ChartImage]:
@@ -182,10 +222,9 @@ def build(
     formats = parse_formats(formats)
     soffice = require_libreoffice() if "pdf" in formats else None
     config = load_config(config_path, overrides, data, draft=draft)
-    layout = config.layout
     composed = _compose(config, draw=True)
     ledgers, figures, findings = composed.ledgers, composed.figures, composed.findings
-    composer, report, charts = composed.composer, composed.report, composed.charts
+    composer, report = composed.composer, composed.composition.report
     identity_warnings = composed.identity_warnings
 
     name = config.report.output_name
@@ -210,18 +249,9 @@ def build(
         "problems_stated": [p.id for p in findings.problems],
         "problems": [trace.as_json() for trace in findings.traces],
     }
-    files: dict[str, bytes] = {}
-    if "docx" in formats or soffice is not None:
-        word = pin_zip_times(_word_document(config, composer, report, layout, charts), rep.date)
-        if "docx" in formats:
-            files[f"{name}.docx"] = word
-        if soffice is not None:
-            files[f"{name}.pdf"] = docx_to_pdf(word, soffice)
-    if "html" in formats:
-        files[f"{name}.html"] = write_html(report, layout)
-    if "md" in formats:
-        files[f"{name}.md"] = write_markdown(report)
-    figures_json = figures_document(figures, meta)  # after the .docx: a Word template adds usage
+    writing = _Writing(config, composed, soffice)
+    files = {f"{name}.{fmt}": write(writing) for fmt, write in OUTPUT_FORMATS.items() if fmt in formats}
+    figures_json = figures_document(figures, writing.stated, meta)  # after the .docx: a Word template's own
     files[f"{name}.figures.json"] = (
         json.dumps(figures_json, ensure_ascii=False, indent=2, default=str) + "\n"
     ).encode("utf-8")
@@ -244,4 +274,5 @@ def build(
         ],
         ignored=list(ignored_rows_summary(ledgers)),
         changes=changes,
+        stated=writing.stated,
     )

@@ -115,3 +115,27 @@ def test_a_config_error_names_the_config_file():
     with pytest.raises(ConfigError) as caught:
         load_config(SAMPLE_CONFIG, {"indicators.enterprises.where": "categry == 1"})
     assert caught.value.problems[0].file == str(SAMPLE_CONFIG)
+
+
+def test_the_schema_accepts_exactly_the_registered_names():
+    from report_gen.aggregations import AGGREGATIONS, NUMBER_FORMATS
+    from report_gen.config import CONFIG_SCHEMA
+    from report_gen.pipeline import FORMATS, OUTPUT_FORMATS, parse_formats
+
+    indicator = CONFIG_SCHEMA.fields["indicators"].value.fields  # type: ignore[attr-defined]
+    assert set(indicator["agg"].choices) == set(AGGREGATIONS)
+    assert set(indicator["format"].choices) == set(NUMBER_FORMATS)
+    assert all(a.total is not None or a.requires == ("expr",) for a in AGGREGATIONS.values())
+    assert FORMATS == tuple(OUTPUT_FORMATS)
+    with pytest.raises(ReportGenError, match="--format"):
+        parse_formats("docx,odt")
+
+
+def test_an_unregistered_block_in_a_template_fails_loudly(tmp_path):
+    from report_gen.errors import TemplateError
+
+    folder = tmp_path / "tpl"
+    (folder / "sections").mkdir(parents=True)
+    (folder / "sections" / "situation.md.j2").write_text("# 基本情况\n\n::sidebar x\n", encoding="utf-8")
+    with pytest.raises(TemplateError, match="::sidebar"):
+        build(SAMPLE_CONFIG, overrides={"template": str(folder)}, out_dir=tmp_path / "out")

@@ -464,7 +464,7 @@ def test_appendix_lists_every_stated_figure_with_definition_source_and_last_year
     rows = [[c.text for c in r.cells] for r in listing.rows]
     assert rows[0] == ["指标", "数值", "上年", "口径", "来源"]
     by_label = {r[0]: r for r in rows[1:]}
-    stated = [f for f in result.figures if f.sections]
+    stated = [f for f in result.figures if f.id in result.stated]
     assert len(by_label) == len(stated)
     assert by_label["新社会组织数"][1] == "108家" and by_label["新社会组织数"][4] == "organizations_2025.csv"
     assert by_label["联户党员为商户提出的经营建议"][4].startswith("人工录入：")
