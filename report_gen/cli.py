@@ -260,9 +260,6 @@ def write_problems_file(path: Path, problems: Sequence[Problem], inputs: Sequenc
     write_atomically(path.parent if str(path.parent) else Path("."), {path.name: content}, inputs, lock=False)
 
 
-TABLE_NAMES = {"organizations": "两新组织台账", "organizations_previous": "上年台账", "trainings": "培训记录"}
-
-
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -282,7 +279,7 @@ def _summary_table(result) -> list[str]:
     for key, table in result.ledgers.tables.items():
         rows.append(
             [
-                TABLE_NAMES.get(key, key),
+                result.config.ledgers[key].label,
                 table.file_label,
                 table.sheet or "-",
                 str(len(table.frame)),

@@ -13,7 +13,7 @@ import copy
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,14 +22,11 @@ import yaml
 
 from . import resources
 from .aggregations import AGGREGATIONS, NUMBER_FORMATS
-from .contract import CONTRACTS
+from .contract import COLUMN_TYPES, SEVERITIES
 from .errors import ConfigError, OptionError, Problem, shown
 from .input_files import CONFIG_BYTES, DOCX_BYTES, check_regular, display_name, os_reason, read_limited
-from .schema import Any_, Bool, Date, Either, Int, List, Map, MapOf, Num, Str
+from .schema import Any_, Bool, Date, Either, Int, List, Map, MapOf, Num, OneOrMany, Str
 from .user_paths import ForeignPathError, foreign_path_message, native
-
-TABLE_NAMES = ("organizations", "organizations_previous", "trainings")
-
 
 # libyaml's parser when installed (several times faster), with PyYAML's safe constructor either way.
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -170,6 +167,46 @@ _SOURCE = Map(
             value=MapOf(value=Str()),
             doc="extra spellings of enum values per column, e.g. {category: {民非: 社会组织}}",
         ),
+        "constants": MapOf(
+            value=Str(),
+            doc="columns the file lacks, the same for every row, e.g. {组织类别: 社会组织}",
+        ),
+    }
+)
+_ONE_SOURCE = Either(full=_SOURCE)
+_SOURCES = OneOrMany(item=_ONE_SOURCE, doc="a file, or a list of files read as one table")
+
+_COLUMN = Map(
+    fields={
+        "headers": List(
+            item=Str(), required=True, doc="headers ledgers give the column, the usual one first"
+        ),
+        "type": Str(choices=COLUMN_TYPES, required=True),
+        "required": Any_(doc="true (default): every row has a value; header: the file has the column; false"),
+        "values": MapOf(value=List(item=Str()), doc="enum: each canonical value with its other spellings"),
+        "unique": Bool(doc="no two rows share a value"),
+        "meaning": Str(doc="what the column holds, for docs/data-contract.md"),
+    }
+)
+_LEDGER = Map(
+    fields={
+        "label": Str(doc="the ledger's name in Chinese, e.g. 两新组织台账"),
+        "required": Bool(doc="a build needs this ledger, with at least one row"),
+        "row_noun": Str(doc="what one row is, e.g. 组织"),
+        "previous_of": Str(doc="this is last year's ledger of the named one (same columns)"),
+        "district_column": Str(doc="the column naming each row's district"),
+        "columns": MapOf(value=_COLUMN, doc="canonical column name → how the column is read"),
+        "rules": List(
+            item=Map(
+                fields={
+                    "when": Any_(required=True, doc="an expression over the row's columns: true = a problem"),
+                    "column": Str(required=True, doc="the column the problem is reported at"),
+                    "message": Str(required=True),
+                    "severity": Str(choices=SEVERITIES, doc="error (default) stops the build; warning"),
+                }
+            ),
+            doc="checks every row must pass",
+        ),
     }
 )
 
@@ -223,10 +260,8 @@ CONFIG_SCHEMA = Map(
                 "appendix": Bool(doc="add the 数据附表 appendix"),
             },
         ),
-        "data": Map(
-            required=True,
-            fields={name: Either(full=_SOURCE) for name in TABLE_NAMES},
-        ),
+        "ledgers": MapOf(value=_LEDGER, doc="the ledgers the survey reads; see docs/config.md"),
+        "data": MapOf(required=True, value=_SOURCES, doc="ledger name → its file or files"),
         "template": Str(
             doc="built-in template set name, a district's template folder, or a Word template (.docx)"
         ),
@@ -242,7 +277,7 @@ CONFIG_SCHEMA = Map(
                     "label": Str(required=True, doc="name of the figure in Chinese"),
                     "short_label": Str(doc="shorter name for table headers and chart legends"),
                     "definition": Str(doc="plain-Chinese definition, listed in figures.json"),
-                    "table": Str(choices=("organizations", "trainings")),
+                    "table": Str(doc="the ledger it counts (default: the first required ledger)"),
                     "agg": Str(required=True, choices=tuple(AGGREGATIONS)),
                     "column": Str(doc="column to sum or count distinct values of"),
                     "where": Any_(doc="row filter expression"),
@@ -386,6 +421,8 @@ class DataSource:
     header_row: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    constants: Mapping[str, str] = field(default_factory=dict)
+    """Header → value of columns the file lacks, the same for every row (组织类别: 社会组织)."""
 
 
 @dataclass(frozen=True)
@@ -433,7 +470,8 @@ class Config:
 
     path: Path
     report: ReportInfo
-    sources: dict[str, DataSource]
+    sources: dict[str, list[DataSource]]
+    """Ledger name → its files (one table may come from several)."""
     template: str
     sections: list[str]
     raw: dict[str, Any]
@@ -443,6 +481,8 @@ class Config:
     placeholders: list[str] = field(default_factory=list)
     """Config keys whose text is still a 【待填写】 placeholder (a draft states them highlighted)."""
     config_files: tuple[Path, ...] = ()
+    ledgers: dict[str, Any] = field(default_factory=dict)
+    """Ledger name → its :class:`~report_gen.contract.TableContract`, from ``ledgers:``."""
     layout: Any = None
     """The report's :class:`~report_gen.writers.layout.Layout`, from ``style:``."""
     expressions: dict[str, Any] = field(default_factory=dict)
@@ -456,9 +496,19 @@ class Config:
         return {**self.section("params"), "report_year": self.report.year if year is None else year}
 
     def table_columns(self, table: str) -> list[str]:
-        """The canonical columns of one table."""
-        contract = CONTRACTS.get(table)
-        return [c.name for c in contract.columns] if contract is not None else []
+        """The canonical columns of one ledger (none for a ledger the config does not declare)."""
+        contract = self.ledgers.get(table)
+        return contract.column_names if contract is not None else []
+
+    @property
+    def main_ledger(self) -> str:
+        """The ledger indicators count, tables and charts group, when they name none: the first
+        the build requires."""
+        return next((name for name, c in self.ledgers.items() if c.required), next(iter(self.ledgers), ""))
+
+    def previous_ledger(self, table: str) -> str | None:
+        """The ledger holding last year's rows of ``table``, if the config pairs one with it."""
+        return next((name for name, c in self.ledgers.items() if c.previous_of == table), None)
 
     def expression(self, key: str) -> Any:
         """The compiled expression at ``key`` (a key path); compiled on first use for a config
@@ -476,7 +526,7 @@ class Config:
     def input_files(self) -> list[Path]:
         """Every file the build reads: configs of the extends chain, ledgers, Word files.
         No output may be written over one of them."""
-        files = [*self.config_files, *(s.path for s in self.sources.values())]
+        files = [*self.config_files, *(s.path for parts in self.sources.values() for s in parts)]
         return files + [p for p in (self.reference_docx, self.word_template) if p is not None]
 
     @property
@@ -519,11 +569,8 @@ def _read_config_file(
         raise ConfigError(Problem(f"{what}的顶层应是键值映射", file=str(path), key=key))
     # Paths in a file are relative to that file, so resolve them before merging.
     here = _PathsIn(path)
-    for name, source in (data.get("data") or {}).items():
-        if isinstance(source, str):
-            data["data"][name] = here.resolve(source, f"data.{name}")
-        elif isinstance(source, dict) and isinstance(source.get("path"), str):
-            source["path"] = here.resolve(source["path"], f"data.{name}.path")
+    for name in list(data.get("data") or {}):
+        _map_paths(data["data"], name, lambda text, key: here.resolve(text, key))
     template = data.get("template")
     if isinstance(template, str) and (
         _looks_like_path(template) or template.lower().endswith(".docx") or _is_dir(path.parent / template)
@@ -684,11 +731,45 @@ def _fill_identity(raw: dict[str, Any]) -> None:
     for section in ("narrative", "manual_figures", "problems", "recommendations"):
         if isinstance(raw.get(section), dict):
             raw[section] = _fill_all(raw[section], district, year)
-    for name, source in (raw.get("data") or {}).items():
+    for name in list(raw.get("data") or {}):
+        _map_paths(raw["data"], name, lambda text, key: fill_identity(text, district, year))
+
+
+def _map_paths(data: dict[str, Any], name: str, change: Callable[[str, str], str]) -> None:
+    """Apply ``change(path, key)`` to every file path ``data[name]`` gives: one path, one
+    ``{path: …}`` mapping, or a list of either."""
+
+    def one(source: Any, key: str) -> Any:
         if isinstance(source, str):
-            raw["data"][name] = fill_identity(source, district, year)
-        elif isinstance(source, dict) and isinstance(source.get("path"), str):
-            source["path"] = fill_identity(source["path"], district, year)
+            return change(source, key)
+        if isinstance(source, dict) and isinstance(source.get("path"), str):
+            source["path"] = change(source["path"], f"{key}.path")
+        return source
+
+    value = data[name]
+    if isinstance(value, list):
+        data[name] = [one(v, f"data.{name}[{i}]") for i, v in enumerate(value)]
+    else:
+        data[name] = one(value, f"data.{name}")
+
+
+def _use_data_files(raw: dict[str, Any], data: Mapping[str, str | Path]) -> None:
+    """``--data TABLE=PATH``: the file replaces the config's for that ledger (keeping how a single
+    file is read: its sheet, header row, extra headers and spellings)."""
+    declared: dict[str, Any] = raw["ledgers"] if isinstance(raw.get("ledgers"), dict) else {}
+    for table, given in data.items():
+        value = str(given)
+        if table not in declared:
+            raise OptionError(Problem(f"--data 的表名“{table}”未知，可用：{', '.join(declared)}"))
+        source = raw.setdefault("data", {}).get(table)
+        try:
+            data_path = str(resolved(native(value).expanduser(), f"--data {table}"))
+        except ForeignPathError:
+            raise OptionError(Problem(f"--data {table}：{foreign_path_message(value)}")) from None
+        if isinstance(source, dict):
+            source["path"] = data_path
+        else:
+            raw["data"][table] = data_path
 
 
 def _fill_all(node: Any, district: Any, year: Any) -> Any:
@@ -771,19 +852,7 @@ def load_config(
     origin = _origin(raw, overrides)
     raw = apply_overrides(raw, overrides)
     raw = switch_off_problems(raw, _nulled(raw.get("problems")))
-    for table, given in (data or {}).items():
-        value = str(given)
-        if table not in TABLE_NAMES:
-            raise OptionError(Problem(f"--data 的表名“{table}”未知，可用：{', '.join(TABLE_NAMES)}"))
-        source = raw.setdefault("data", {}).get(table)
-        try:
-            data_path = str(resolved(native(value).expanduser(), f"--data {table}"))
-        except ForeignPathError:
-            raise OptionError(Problem(f"--data {table}：{foreign_path_message(value)}")) from None
-        if isinstance(source, dict):
-            source["path"] = data_path
-        else:
-            raw["data"][table] = data_path
+    _use_data_files(raw, data or {})
 
     _fill_identity(raw)
     placeholders = placeholder_keys(raw)
@@ -833,15 +902,19 @@ def load_config(
         period_placeholder=period_placeholder,
     )
     sources = {
-        name: DataSource(
-            table=name,
-            path=Path(spec["path"]),
-            sheet=spec.get("sheet"),
-            header_row=spec.get("header_row"),
-            headers=spec.get("headers") or {},
-            values=spec.get("values") or {},
-        )
-        for name, spec in checked["data"].items()
+        name: [
+            DataSource(
+                table=name,
+                path=Path(spec["path"]),
+                sheet=spec.get("sheet"),
+                header_row=spec.get("header_row"),
+                headers=spec.get("headers") or {},
+                values=spec.get("values") or {},
+                constants=spec.get("constants") or {},
+            )
+            for spec in specs
+        ]
+        for name, specs in checked["data"].items()
     }
     config = Config(
         path=path,
@@ -881,24 +954,6 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
                 check_regular(Path(value), "Word 文件", ConfigError, key, DOCX_BYTES)
             except ConfigError as exc:
                 issues.append((key, f"{exc.problems[0].message}：{value}"))
-    for table, source in (cfg.get("data") or {}).items():
-        for column, spellings in ((source or {}).get("values") or {}).items():
-            columns = {c.name: c for c in CONTRACTS[table].columns}
-            if column not in columns or columns[column].kind != "enum":
-                enums = ", ".join(c.name for c in CONTRACTS[table].columns if c.kind == "enum")
-                issues.append((f"data.{table}.values.{column}", f"is not an enum column (enums: {enums})"))
-                continue
-            canonical = set(columns[column].choices.values())
-            for spelling, value in spellings.items():
-                if value not in canonical:
-                    issues.append(
-                        (
-                            f"data.{table}.values.{column}.{spelling}",
-                            f"{value!r} is not one of {', '.join(sorted(canonical))}",
-                        )
-                    )
-    if "organizations" not in (cfg.get("data") or {}):
-        issues.append(("data.organizations", "is required (the ledger of organisations)"))
     indicators = cfg.get("indicators") or {}
     manual = cfg.get("manual_figures") or {}
     for dup in sorted(set(indicators) & set(manual)):
@@ -940,23 +995,9 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
             )
         elif answers and rec.get("general"):
             issues.append((f"recommendations.{key}.general", "a recommendation with `for` is not general"))
-    ledger_columns = {c.name for c in CONTRACTS["organizations"].columns}
     for key, spec in (cfg.get("comparisons") or {}).items():
         if spec.get("figure") is not None and spec["figure"] not in indicators:
             issues.append((f"comparisons.{key}.figure", f"{spec['figure']!r} is not an indicator id"))
-        elif spec.get("figure") is not None and indicators[spec["figure"]].get("table", "organizations") != (
-            "organizations"
-        ):
-            issues.append(
-                (f"comparisons.{key}.figure", "only figures of the organisations ledger are compared")
-            )
-        if spec.get("by") is not None and spec["by"] not in ledger_columns:
-            issues.append(
-                (
-                    f"comparisons.{key}.by",
-                    f"{spec['by']!r} is not a ledger column ({', '.join(sorted(ledger_columns))})",
-                )
-            )
         if key in figure_ids:
             issues.append((f"comparisons.{key}", "has the same id as an indicator or manual figure"))
 

@@ -35,8 +35,6 @@ from .expr import HISTORY, Expression, ExpressionError
 from .ledgers import Ledgers
 from .model import default_format
 
-TABLE_LABELS = {"organizations": "两新组织台账", "trainings": "培训记录"}
-
 
 @dataclass
 class Figure:
@@ -159,11 +157,13 @@ class IndicatorEngine:
         self.user_params: dict[str, Any] = config.section("params")
         self.scalars = config.scalars(self.year)
         self.previous = previous
-        name = "organizations_previous" if previous else "organizations"
-        self.frames: dict[str, pd.DataFrame | None] = {
-            "organizations": ledgers.frame(name),
-            "trainings": ledgers.frame("trainings"),
-        }
+        self.main = config.main_ledger
+        # Last year's engine reads each ledger's previous-year pair (none: no figure of it).
+        self.frames: dict[str, pd.DataFrame | None] = {}
+        for name, contract in config.ledgers.items():
+            if contract.previous_of is None:
+                source = config.previous_ledger(name) if previous else name
+                self.frames[name] = ledgers.frame(source) if source else None
         self.files = {k: t.file_label for k, t in ledgers.tables.items()}
         self._cache: dict[tuple[str, str | None], Any] = {}
         self._stack: list[str] = []
@@ -194,7 +194,7 @@ class IndicatorEngine:
                 for n in self.expression(ind_id, "expr").names
                 if n in self.defs or n in self.manual
             )
-        return self.frames.get(spec.get("table", "organizations")) is not None
+        return self.frames.get(spec.get("table", self.main)) is not None
 
     def value(self, ind_id: str) -> Any:
         return self._evaluate(ind_id, None)
@@ -204,7 +204,7 @@ class IndicatorEngine:
 
     def group_sizes(self, ind_id: str, by: str) -> pd.Series:
         """Rows behind each group's value: a share's ``within`` rows, else all rows of the group."""
-        frame = self.frames.get(self.defs[ind_id].get("table", "organizations"))
+        frame = self.frames.get(self.defs[ind_id].get("table", self.main))
         if frame is None:
             return pd.Series(dtype=int)
         rows = self._mask(ind_id, "within", frame)
@@ -238,7 +238,7 @@ class IndicatorEngine:
         if key not in self.defs[ind_id]:
             mask = pd.Series(True, index=frame.index)
         else:
-            table = self.defs[ind_id].get("table", "organizations")
+            table = self.defs[ind_id].get("table", self.main)
             env = self._columns.get(table)
             if env is None:
                 env = {**{c: frame[c] for c in frame.columns}, **self.params()}
@@ -270,7 +270,7 @@ class IndicatorEngine:
             if isinstance(result, pd.Series):
                 return result.astype("Float64").astype(float).replace([np.inf, -np.inf], np.nan)
             return _scalar(result)
-        frame = self.frames.get(spec.get("table", "organizations"))
+        frame = self.frames.get(spec.get("table", self.main))
         if frame is None:
             return None
         rows = Rows(
@@ -293,13 +293,13 @@ def _groups(frame: pd.DataFrame, by: str) -> pd.Index:
 _PARAM_REF = re.compile(r"params\.([A-Za-z_][A-Za-z0-9_]*)")  # ASCII: 人 after the name is text
 
 
-def _definition(spec: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+def _definition(spec: Mapping[str, Any], params: Mapping[str, Any], table_label: str) -> str:
     """The config's plain-Chinese definition (``params.NAME`` replaced by its value), or one derived."""
     if spec.get("definition"):
         return _PARAM_REF.sub(lambda m: str(params.get(m.group(1), m.group(0))), spec["definition"])
     if spec["agg"] == "formula":
         return f"按公式 {spec['expr']} 计算"
-    table = TABLE_LABELS.get(spec.get("table", "organizations"), "")
+    table = table_label
     where = f"中满足 {spec['where']} 的" if spec.get("where") else "中"
     column = f"“{spec['column']}”" if spec.get("column") else ""
     return f"{table}{where}{column}{AGGREGATIONS[spec['agg']].words}"
@@ -311,9 +311,10 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
     Raises :class:`ConfigError` for an indicator that names an unknown column or figure.
     """
     engine = IndicatorEngine(config, ledgers)
+    paired = [config.previous_ledger(name) for name in config.ledgers]
     previous = (
         IndicatorEngine(config, ledgers, previous=True)
-        if ledgers.frame("organizations_previous") is not None
+        if any(name and ledgers.frame(name) is not None for name in paired)
         else None
     )
     figures: dict[str, Figure] = {}
@@ -324,7 +325,7 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
         fmt, unit = default_format(spec), spec.get("unit", "")
         if fmt == "percent":
             unit = "%"
-        table = spec.get("table", "organizations")
+        table = spec.get("table", engine.main)
         source: dict[str, Any] = {"kind": "computed"}
         if spec["agg"] == "formula":
             source["formula"] = spec["expr"]
@@ -339,7 +340,7 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
                 rows=engine.rows_counted.get(ind_id),
             )
         prev_value = None
-        compare = spec.get("compare", table == "organizations")
+        compare = spec.get("compare", config.previous_ledger(table) is not None)
         if previous is not None and compare and previous.available(ind_id):
             prev_value = _scalar(previous.value(ind_id))
         figures[ind_id] = Figure(
@@ -349,7 +350,7 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
             text=format_value(value, fmt, unit),
             unit=unit,
             format=fmt,
-            definition=_definition(spec, engine.user_params),
+            definition=_definition(spec, engine.user_params, config.ledgers[table].label),
             source=source,
             previous=prev_value,
             change=change_text(value, prev_value, fmt, unit),
@@ -436,7 +437,7 @@ def _comparisons(config: Config, engine: IndicatorEngine, figures: dict[str, Fig
             ),
             source={
                 "kind": "comparison",
-                "file": engine.files.get("organizations"),
+                "file": engine.files.get(engine.main),
                 "figure": spec["figure"],
                 "by": spec["by"],
                 "points": spec["points"],

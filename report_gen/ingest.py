@@ -504,7 +504,26 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
         warnings.append(
             Problem(f"未识别的列，已忽略：{'、'.join(unknown)}", file=label, sheet=sheet, severity="warning")
         )
-    missing = [c for c in contract.columns if c.required != "no" and c.name not in mapping]
+    constants: dict[str, str] = {}
+    for header, value in source.constants.items():
+        canonical = match_header(header, index)
+        if canonical is None:
+            continue  # not a column of the ledger: the config was refused when it was loaded
+        if canonical in mapping:
+            raise DataError(
+                Problem(
+                    f"文件已有“{headers[canonical]}”列，配置中 constants 的“{header}”不应再给出",
+                    file=label,
+                    sheet=sheet,
+                )
+            )
+        constants[canonical] = str(value)
+        headers[canonical] = f"{header}（配置中给定）"
+    missing = [
+        c
+        for c in contract.columns
+        if c.required != "no" and c.name not in mapping and c.name not in constants
+    ]
     if missing:
         problems = []
         found = "、".join(h for h in names if normalise_header(h)) or "（无）"
@@ -548,4 +567,7 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
         kept = ~all_blank & ~total
         frame = frame[kept]
         texts = {c: t[kept] for c, t in texts.items()}
+    for canonical, value in constants.items():
+        texts[canonical] = pd.Series(value, index=frame.index, dtype=TEXT_DTYPE)
+        frame = frame.assign(**{canonical: texts[canonical]})
     return RawTable(source, contract, label, sheet, frame, headers, texts, ignored, warnings)

@@ -13,6 +13,7 @@ lists (:meth:`~report_gen.config.Config.scalars`).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +55,7 @@ def condition_names(config: Config) -> list[str]:
 def _expression_sources(config: Config) -> Iterator[tuple[str, Any, list[str]]]:
     """(key path, expression text, names it may read) of every expression in the config."""
     for ind_id, spec in config.section("indicators").items():
-        table = spec.get("table", "organizations")
+        table = spec.get("table", config.main_ledger)
         for key in ("where", "within"):
             if key in spec:
                 yield f"indicators.{ind_id}.{key}", spec[key], row_names(config, table)
@@ -132,12 +133,19 @@ def _formula_cycles(config: Config, compiled: Mapping[str, Expression]) -> list[
 
 
 def _reference_problems(config: Config) -> list[Problem]:
-    """Keys that name a column or a figure of the wrong kind, found without data."""
-    problems: list[Problem] = []
+    """Keys that name a ledger, a column or a figure that is not there, found without data."""
+    problems: list[Problem] = [*_data_problems(config)]
     indicators = config.section("indicators")
+    main = config.main_ledger
+    counted = [name for name, c in config.ledgers.items() if c.previous_of is None]
     for ind_id, spec in indicators.items():
+        table = spec.get("table", main)
+        if table not in counted:
+            problems.append(
+                Problem(f"{table!r} is not a ledger ({', '.join(counted)})", key=f"indicators.{ind_id}.table")
+            )
+            continue
         column = spec.get("column")
-        table = spec.get("table", "organizations")
         if column is not None and column not in config.table_columns(table):
             problems.append(
                 Problem(
@@ -145,9 +153,9 @@ def _reference_problems(config: Config) -> list[Problem]:
                     key=f"indicators.{ind_id}.column",
                 )
             )
-    for kind in ("tables", "charts"):
+    columns = config.table_columns(main)
+    for kind in ("tables", "charts", "comparisons"):
         for item_id, spec in config.section(kind).items():
-            columns = config.table_columns("organizations")
             if spec.get("by") is not None and spec["by"] not in columns:
                 problems.append(
                     Problem(
@@ -155,14 +163,19 @@ def _reference_problems(config: Config) -> list[Problem]:
                         key=f"{kind}.{item_id}.by",
                     )
                 )
-            for i, ref in enumerate(spec.get("columns") or spec.get("series") or []):
-                if ref in indicators and indicators[ref].get("table", "organizations") != "organizations":
-                    which = "columns" if kind == "tables" else "series"
+            refs = (
+                spec.get("columns") or spec.get("series") or ([spec["figure"]] if spec.get("figure") else [])
+            )
+            for i, ref in enumerate(refs):
+                if ref in indicators and indicators[ref].get("table", main) != main:
+                    which = {"tables": f"columns[{i}]", "charts": f"series[{i}]", "comparisons": "figure"}[
+                        kind
+                    ]
                     problems.append(
                         Problem(
-                            f"{ref!r} is a figure of {indicators[ref]['table']}, not of the organisations "
-                            "ledger the rows are grouped from",
-                            key=f"{kind}.{item_id}.{which}[{i}]",
+                            f"{ref!r} is a figure of {indicators[ref]['table']}, not of the ledger {main} "
+                            "the rows are grouped from",
+                            key=f"{kind}.{item_id}.{which}",
                         )
                     )
     for cmp_id, spec in config.section("comparisons").items():
@@ -173,6 +186,58 @@ def _reference_problems(config: Config) -> list[Problem]:
                     f"“{spec['figure']}”不是百分比指标，无法按百分点比较", key=f"comparisons.{cmp_id}.figure"
                 )
             )
+    return problems
+
+
+def _data_problems(config: Config) -> list[Problem]:
+    """``data:`` names declared ledgers, gives every required one, and reads only their columns."""
+    from .contract import header_index, match_header
+
+    problems: list[Problem] = []
+    for name, contract in config.ledgers.items():
+        if contract.required and name not in config.sources:
+            problems.append(Problem(f"is required ({contract.label})", key=f"data.{name}"))
+    for name, parts in config.sources.items():
+        contract = config.ledgers.get(name)
+        if contract is None:
+            hint = difflib.get_close_matches(name, list(config.ledgers), n=1)
+            extra = f"; did you mean {hint[0]!r}?" if hint else ""
+            problems.append(
+                Problem(
+                    f"unknown ledger{extra} (ledgers declared: {', '.join(config.ledgers)})",
+                    key=f"data.{name}",
+                )
+            )
+            continue
+        enums = {c.name: c for c in contract.columns if c.kind == "enum"}
+        for i, source in enumerate(parts):
+            key = f"data.{name}" if len(parts) == 1 else f"data.{name}[{i}]"
+            for column, spellings in source.values.items():
+                if column not in enums:
+                    problems.append(
+                        Problem(
+                            f"is not an enum column (enums: {', '.join(enums)})", key=f"{key}.values.{column}"
+                        )
+                    )
+                    continue
+                canonical = set(enums[column].choices.values())
+                for spelling, value in spellings.items():
+                    if value not in canonical:
+                        problems.append(
+                            Problem(
+                                f"{value!r} is not one of {', '.join(sorted(canonical))}",
+                                key=f"{key}.values.{column}.{spelling}",
+                            )
+                        )
+            index = header_index(contract, dict(source.headers))
+            for header in source.constants:
+                if match_header(header, index) is None:
+                    problems.append(
+                        Problem(
+                            f"“{header}”不是{contract.label}的列（如{'、'.join(c.label for c in contract.columns[:3])}）",
+                            key=f"{key}.constants.{header}",
+                        )
+                    )
     return problems
 
 
@@ -195,9 +260,12 @@ def compile_config(config: Config) -> None:
     and ``templates``); raise :class:`ConfigError` with every problem found, or the first template
     error."""
     from .compose import compile_templates
+    from .contract import contracts_from
     from .writers.layout import layout_from_config
 
     problems: list[Problem] = []
+    config.ledgers, issues = contracts_from(config.section("ledgers"), scalar_names(config))
+    problems.extend(Problem(message, key=key) for key, message in issues)
     try:
         config.layout = layout_from_config(config.section("style"))
     except ConfigError as exc:

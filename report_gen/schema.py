@@ -187,6 +187,23 @@ class Either(Spec):
 
 
 @dataclass
+class OneOrMany(Spec):
+    """One value of ``item``, or a list of them; always a list once checked."""
+
+    item: Spec = field(default_factory=Str)
+
+    def check(self, value: Any, path: str, out: list[tuple[str, str]]) -> Any:
+        if not isinstance(value, list):
+            checked = self.item.check(value, path, out)
+            return None if checked is None else [checked]
+        if not value:
+            out.append((path, "expected at least one file"))
+            return None
+        items = [self.item.check(v, f"{path}[{i}]", out) for i, v in enumerate(value)]
+        return None if any(i is None for i in items) else items
+
+
+@dataclass
 class Any_(Spec):
     def check(self, value: Any, path: str, out: list[tuple[str, str]]) -> Any:
         return value
