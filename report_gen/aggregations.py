@@ -41,7 +41,8 @@ class Aggregation:
     words: str
     """What the figure is, after the table and filter, in a derived definition (行数, 合计)."""
     requires: tuple[str, ...] = ()
-    """Config keys this aggregation needs besides ``agg`` (``column``, ``expr``)."""
+    """Config keys this aggregation needs besides ``agg`` (``column``, ``expr``); ``column`` may be
+    a per-row expression given as ``value`` instead."""
     additive: bool = False
     """Group values add up to the district value (a table's 合计 row may be checked as a sum)."""
     total: Callable[[Rows], Any] | None = None
@@ -85,6 +86,17 @@ def _distinct_grouped(rows: Rows, groups: pd.Series, order: pd.Index) -> pd.Seri
     )
 
 
+def _mean_total(rows: Rows) -> Any:
+    values = rows.frame.loc[rows.counted, rows.column].dropna()
+    return None if values.empty else float(values.astype(float).mean())
+
+
+def _mean_grouped(rows: Rows, groups: pd.Series, order: pd.Index) -> pd.Series:
+    kept = rows.frame[rows.counted]
+    values = kept[rows.column].astype("Float64")
+    return values.groupby(groups[rows.counted], sort=False).mean().reindex(order).astype(float)
+
+
 def _share_total(rows: Rows) -> Any:
     total = int(rows.among.sum())
     return None if total == 0 else rows.counted.sum() / total * 100
@@ -106,6 +118,7 @@ AGGREGATIONS: dict[str, Aggregation] = {
         Aggregation(
             "distinct", "不重复个数", requires=("column",), total=_distinct_total, grouped=_distinct_grouped
         ),
+        Aggregation("mean", "平均值", requires=("column",), total=_mean_total, grouped=_mean_grouped),
         Aggregation("share", "占比", total=_share_total, grouped=_share_grouped),
         Aggregation("formula", "按公式计算", requires=("expr",)),
     )

@@ -279,7 +279,10 @@ CONFIG_SCHEMA = Map(
                     "definition": Str(doc="plain-Chinese definition, listed in figures.json"),
                     "table": Str(doc="the ledger it counts (default: the first required ledger)"),
                     "agg": Str(required=True, choices=tuple(AGGREGATIONS)),
-                    "column": Str(doc="column to sum or count distinct values of"),
+                    "column": Str(doc="column to sum, average or count distinct values of"),
+                    "value": Any_(
+                        doc="instead of a column: an expression over each row, e.g. report_year - year(party_org_founded)"
+                    ),
                     "where": Any_(doc="row filter expression"),
                     "within": Any_(doc="denominator filter of a share"),
                     "expr": Str(doc="formula over other figures"),
@@ -961,7 +964,7 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
     for key, ind in indicators.items():
         agg = ind.get("agg")
         for required in AGGREGATIONS[agg].requires if agg in AGGREGATIONS else ():
-            if not ind.get(required):
+            if not ind.get(required) and not (required == "column" and ind.get("value") is not None):
                 issues.append((f"indicators.{key}.{required}", f"is required for agg: {agg}"))
     for i, ref in enumerate((cfg.get("year_on_year") or {}).get("figures") or []):
         if ref not in indicators:

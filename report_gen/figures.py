@@ -251,6 +251,22 @@ class IndicatorEngine:
         self._masks[(ind_id, key)] = mask
         return mask
 
+    def _values(self, ind_id: str, frame: pd.DataFrame) -> pd.Series:
+        """The indicator's ``value`` expression over every row, as numbers (blank where undefined)."""
+        env = {**{c: frame[c] for c in frame.columns}, **self.params()}
+        result = self._run(ind_id, "value", env)
+        if not isinstance(result, pd.Series):
+            result = pd.Series(result, index=frame.index)
+        try:
+            return result.astype("Float64")
+        except (TypeError, ValueError):
+            raise ConfigError(
+                Problem(
+                    "value 应是数值表达式（如 report_year - year(party_org_founded)）",
+                    key=f"indicators.{ind_id}.value",
+                )
+            ) from None
+
     def _run(self, ind_id: str, key: str, env: Mapping[str, Any]) -> Any:
         """Evaluate one of the indicator's expressions; a failure is the config's, named by key."""
         try:
@@ -273,12 +289,10 @@ class IndicatorEngine:
         frame = self.frames.get(spec.get("table", self.main))
         if frame is None:
             return None
-        rows = Rows(
-            frame,
-            self._mask(ind_id, "where", frame),
-            self._mask(ind_id, "within", frame),
-            spec.get("column"),
-        )
+        column = spec.get("column")
+        if "value" in spec:  # a per-row expression stands for the column
+            frame, column = frame.assign(**{"@value": self._values(ind_id, frame)}), "@value"
+        rows = Rows(frame, self._mask(ind_id, "where", frame), self._mask(ind_id, "within", frame), column)
         if by is None:
             self.rows_counted[ind_id] = int(rows.counted.sum())
             return _scalar(aggregation.total(rows))
@@ -301,7 +315,9 @@ def _definition(spec: Mapping[str, Any], params: Mapping[str, Any], table_label:
         return f"按公式 {spec['expr']} 计算"
     table = table_label
     where = f"中满足 {spec['where']} 的" if spec.get("where") else "中"
-    column = f"“{spec['column']}”" if spec.get("column") else ""
+    column = (
+        f"“{spec['column']}”" if spec.get("column") else (f"“{spec['value']}”" if "value" in spec else "")
+    )
     return f"{table}{where}{column}{AGGREGATIONS[spec['agg']].words}"
 
 
@@ -339,6 +355,8 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
                 within=spec.get("within"),
                 rows=engine.rows_counted.get(ind_id),
             )
+            if "value" in spec:
+                source["value"] = str(spec["value"])
         prev_value = None
         compare = spec.get("compare", config.previous_ledger(table) is not None)
         if previous is not None and compare and previous.available(ind_id):

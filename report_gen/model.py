@@ -56,7 +56,7 @@ def _expression_sources(config: Config) -> Iterator[tuple[str, Any, list[str]]]:
     """(key path, expression text, names it may read) of every expression in the config."""
     for ind_id, spec in config.section("indicators").items():
         table = spec.get("table", config.main_ledger)
-        for key in ("where", "within"):
+        for key in ("where", "within", "value"):
             if key in spec:
                 yield f"indicators.{ind_id}.{key}", spec[key], row_names(config, table)
         if "expr" in spec:

@@ -1,0 +1,107 @@
+"""A second survey shipped with the package, from config, templates and a ledger alone: the village
+and community party secretaries (村（社区）党组织书记队伍建设情况调研)."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import re
+
+import docx
+import pytest
+
+from .conftest import ROOT, SAMPLE_DATA
+
+CONFIG = ROOT / "config" / "secretaries.yaml"
+LEDGER = SAMPLE_DATA / "secretaries_2025.csv"
+YEAR = 2025
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from report_gen.pipeline import build
+
+    out = tmp_path_factory.mktemp("secretaries")
+    result = build(CONFIG, out_dir=out)
+    document = docx.Document(str(out / "qingxi-secretaries-2025.docx"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    listed = json.loads((out / "qingxi-secretaries-2025.figures.json").read_text("utf-8"))
+    return result, document, text, {f["id"]: f for f in listed["figures"]}
+
+
+def _rows() -> list[dict[str, str]]:
+    with LEDGER.open(encoding="utf-8") as handle:
+        lines = handle.read().splitlines()[1:]  # below the title row
+    return list(csv.DictReader(lines))
+
+
+def _year(text: str) -> int:
+    return int(re.match(r"\d{4}", text).group())
+
+
+def test_the_figures_are_the_ledgers(built):
+    _, _, _, figures = built
+    rows = _rows()
+    ages = [YEAR - _year(r["出生年月"]) for r in rows]
+    college = {"研究生", "硕士研究生", "大学本科", "本科", "大学专科", "大专"}
+    assert figures["total"]["value"] == len(rows)
+    assert figures["villages"]["value"] == sum(r["村社区类型"] == "村" for r in rows)
+    assert figures["female"]["value"] == sum(r["性别"] == "女" for r in rows)
+    assert figures["one_shoulder"]["value"] == sum(r["是否“一肩挑”"] == "是" for r in rows)
+    assert figures["college"]["value"] == sum(r["学历"] in college for r in rows)
+    assert figures["senior"]["value"] == sum(a >= 56 for a in ages)
+    assert figures["avg_age"]["value"] == pytest.approx(sum(ages) / len(ages))
+    tenure = [YEAR - _year(r["任职时间"]) for r in rows]
+    assert figures["avg_tenure"]["value"] == pytest.approx(sum(tenure) / len(tenure))
+    assert figures["avg_age"]["source"]["value"] == "report_year - year(birth)"
+
+
+def test_the_report_states_them_as_a_reader_reads_them(built):
+    result, document, text, figures = built
+    rows = _rows()
+    assert (
+        document.paragraphs[1].text + document.paragraphs[2].text
+        == ("关于青溪区村（社区）党组织书记队伍建设情况的调研报告")
+        or "关于青溪区村（社区）党组织书记队伍建设情况的调研报告" in text
+    )
+    assert f"共有村（社区）党组织书记{len(rows)}名" in text
+    assert f"书记平均年龄{figures['avg_age']['text']}" in text
+    assert f"占{figures['one_shoulder_rate']['text']}" in text
+    assert "两新组织" not in text and "非公" not in text  # nothing of the other survey's wording
+    # Problems are the ones the figures call for, in order of severity.
+    stated = [
+        p["rule"] for p in json.loads((result.outputs[-1]).read_text("utf-8"))["problems"] if p["stated"]
+    ]
+    assert stated == ["one_shoulder_gap", "education", "few_women"]
+    assert figures["senior_share"]["value"] < 25 and "年龄偏大" not in text  # the rule did not fire
+    # The streets named as behind are those more than 10 points below the district.
+    behind = [g["name"] for g in figures["streets_behind"]["source"]["behind"]]
+    assert behind == ["枫林街道", "石桥镇"] and "枫林街道书记、主任“一肩挑”比例为60.0%" in text
+    table = document.tables[0]
+    assert [c.text for c in table.rows[-1].cells][:2] == ["合计", str(len(rows))]
+    assert len(document.inline_shapes) == 2
+
+
+def test_the_sample_ledger_is_what_its_script_writes():
+    spec = importlib.util.spec_from_file_location(
+        "generate_secretaries", SAMPLE_DATA / "generate_secretaries.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert [list(r.values()) for r in _rows()] == module.rows()
+
+
+def test_the_code_names_no_ledger_or_column_of_the_second_survey():
+    import yaml
+
+    declared = yaml.safe_load((ROOT / "config" / "secretaries_base.yaml").read_text(encoding="utf-8"))[
+        "ledgers"
+    ]
+    names = [*declared, *(c for ledger in declared.values() for c in ledger.get("columns", {}))]
+    names = [n for n in names if n not in ("street", "kind", "place")]  # words the code uses for itself
+    code = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "report_gen").rglob("*.py")}
+    for name in names:
+        for file, text in code.items():
+            assert not re.search(rf"\b{name}\b", text), (file, name)
