@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 import jinja2.nodes
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -348,7 +349,43 @@ def template_environment(config: Config) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_COMPILED,
     )
+
+
+class _CompiledCode(jinja2.BytecodeCache):
+    """Compiled template files kept in memory for the process, so loading a config again (a
+    validate then a build, or one build after another) does not compile them again. Jinja checks
+    each file's source against the cached code's checksum, so an edited file is compiled anew.
+    Every environment sharing it is made by :func:`template_environment`, with the same options."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if len(self._code) < _MAX_CACHED:
+            self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_MAX_CACHED = 500
+_COMPILED = _CompiledCode()
+_TEXT_CODE: dict[str, Any] = {}
+"""Config texts compiled to code, by text (for environments of :func:`template_environment`)."""
+
+
+def _text_template(env: SandboxedEnvironment, text: str) -> jinja2.Template:
+    """``env.from_string(text)``, compiling each text once per process."""
+    code = _TEXT_CODE.get(text)
+    if code is None:
+        code = env.compile(text)
+        if len(_TEXT_CODE) < _MAX_CACHED:
+            _TEXT_CODE[text] = code
+    return env.template_class.from_code(env, code, env.make_globals(None))
 
 
 def _template_problem(exc: Exception, where: str) -> TemplateError:
@@ -905,7 +942,7 @@ class CompiledTemplates:
     def from_string(self, text: str) -> jinja2.Template:
         found = self.texts.get(text)
         if found is None:
-            found = self.texts[text] = self.env.from_string(text)
+            found = self.texts[text] = _text_template(self.env, text)
         return found
 
 
@@ -932,8 +969,9 @@ def compile_templates(config: Config) -> CompiledTemplates:
     }
     for key, text in _config_texts(config):
         try:
-            texts.setdefault(text, env.from_string(text))
-            unknown = sorted(_figures_named(env.parse(text)) - figure_ids)
+            if text not in texts:
+                texts[text] = _text_template(env, text)
+            unknown = sorted(_figures_named(env, text) - figure_ids)
         except jinja2.TemplateError as exc:
             raise _template_problem(exc, f"{config.path.name}: {key}") from None
         if unknown:
@@ -945,8 +983,20 @@ def compile_templates(config: Config) -> CompiledTemplates:
     return CompiledTemplates(env, texts)
 
 
-def _figures_named(tree: jinja2.nodes.Template) -> set[str]:
-    """The figure ids a template text reads as ``f.ID`` or ``f["ID"]``."""
+_NAMED: dict[str, frozenset[str]] = {}
+
+
+def _figures_named(env: SandboxedEnvironment, text: str) -> frozenset[str]:
+    """The figure ids a template text reads as ``f.ID`` or ``f["ID"]`` (once per text and process)."""
+    named = _NAMED.get(text)
+    if named is None:
+        named = frozenset(_figure_references(env.parse(text)))
+        if len(_NAMED) < _MAX_CACHED:
+            _NAMED[text] = named
+    return named
+
+
+def _figure_references(tree: jinja2.nodes.Template) -> set[str]:
     found: set[str] = set()
     for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
         target = getattr(node, "node", None)

@@ -726,7 +726,7 @@ def _fill_identity(raw: dict[str, Any]) -> None:
     if not isinstance(rep, dict):
         return
     district, year = rep.get("district", ""), rep.get("year")
-    if isinstance(year, str) and year.strip().isdigit():
+    if isinstance(year, str) and year.strip().isascii() and year.strip().isdigit():
         year = int(year)
     for key in IDENTITY_KEYS:
         if isinstance(rep.get(key), str):

@@ -67,7 +67,7 @@ class Int(Spec):
 
     def check(self, value: Any, path: str, out: list[tuple[str, str]]) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.strip().isdigit():
+            if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
                 value = int(value)
             else:
                 out.append((path, f"expected a whole number, got {_describe(value)}"))

@@ -255,13 +255,13 @@ def test_a_word_template_and_a_template_folder_printing_the_same_report_the_same
         encoding="utf-8",
     )
 
-    def stated(template):
+    def stated(template, formats):
         out = tmp_path / "out" / template.stem
-        build_report(SAMPLE_CONFIG, overrides={"template": str(template)}, out_dir=out)
+        build_report(SAMPLE_CONFIG, overrides={"template": str(template)}, out_dir=out, formats=formats)
         listed = json.loads((out / "qingxi-2025.figures.json").read_text("utf-8"))["figures"]
         return {f["id"] for f in listed if f["stated"]}
 
-    by_word, by_folder = stated(tmp_path / "district.docx"), stated(folder)
+    by_word, by_folder = stated(tmp_path / "district.docx", ["docx"]), stated(folder, ["md"])
     # org_total, and the rates in the two most severe problems' titles; nothing the texts not printed hold
     assert (
         by_word
