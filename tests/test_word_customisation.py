@@ -268,3 +268,20 @@ def test_a_word_template_and_a_template_folder_printing_the_same_report_the_same
         == by_folder
         == {"org_total", "enterprise_coverage_rate", "streets_behind", "industries_behind"}
     )
+
+
+def test_practices_and_results_share_one_narrative_template_a_district_can_extend(tmp_path):
+    from report_gen.pipeline import build as build_report
+
+    folder = tmp_path / "templates" / "sections"
+    folder.mkdir(parents=True)
+    (folder / "practices.md.j2").write_text(
+        '{% extends "builtin/default/sections/practices.md.j2" %}{% block title %}工作举措{% endblock %}\n',
+        encoding="utf-8",
+    )
+    build_report(
+        SAMPLE_CONFIG, overrides={"template": str(folder.parent)}, out_dir=tmp_path / "out", formats=["md"]
+    )
+    text = (tmp_path / "out" / "qingxi-2025.md").read_text(encoding="utf-8")
+    assert "## 二、工作举措" in text and "### （一）压实领导责任，健全协同推进机制" in text
+    assert "## 三、主要成效" in text and "### （一）组织覆盖明显扩大" in text
