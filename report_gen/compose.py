@@ -872,7 +872,8 @@ def _shifted(marks: Provenance, offset: int, into: Provenance) -> None:
         into.origins.append((max(0, start + offset), key))
 
 
-def cell_text(value: Any, figure: Figure) -> str:
+def table_cell(value: Any, figure: Figure) -> str:
+    """A value as a table cell prints it: percentages to one decimal in every row, counts whole."""
     if value is None or value != value:  # NaN
         return "—"
     if figure.format == "percent":
@@ -900,11 +901,11 @@ def build_table(
         fig = figures[col]
         header.append(f"{fig.column_label}（{fig.unit}）" if fig.unit else fig.column_label)
     rows = [
-        [str(group)] + [cell_text(frame.at[group, c], figures[c]) for c in columns] for group in frame.index
+        [str(group)] + [table_cell(frame.at[group, c], figures[c]) for c in columns] for group in frame.index
     ]
     total = spec.get("total_row", True)
     if total:
-        rows.append(["合计"] + [cell_text(figures[c].value, figures[c]) for c in columns])
+        rows.append(["合计"] + [table_cell(figures[c].value, figures[c]) for c in columns])
     additive = [figures[c].additive for c in columns]
     return Table(table_id, number, spec["caption"], header, rows, section, total_row=total, additive=additive)
 

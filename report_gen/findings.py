@@ -37,13 +37,12 @@ DEFAULT_SEVERITY = 3
 
 @dataclass(frozen=True)
 class Finding:
-    """A problem stated in the report. ``figures`` are the ids its condition reads."""
+    """A problem stated in the report (why it is, its rule's trace says). ``data_backed``: its rule
+    has a condition over figures, rather than being stated as found in the survey."""
 
     id: str
     title: str
     text: str
-    threshold: float | None = None
-    figures: tuple[str, ...] = ()
     data_backed: bool = False
     severity: int = DEFAULT_SEVERITY
 
@@ -136,9 +135,7 @@ def evaluate_findings(config: Config, figures: FigureSet) -> Findings:
             rule_id, str(rule["when"]), threshold, severity, _tested(set(names), figures), fired=holds
         )
         if holds:
-            finding = Finding(
-                rule_id, rule["title"], rule["text"], threshold, names, data_backed=True, severity=severity
-            )
+            finding = Finding(rule_id, rule["title"], rule["text"], data_backed=True, severity=severity)
             fired.append((-severity, order, finding))
         else:
             traces[rule_id].reason = "条件不成立"

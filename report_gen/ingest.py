@@ -466,7 +466,7 @@ def _cell_str(value: object) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def cell_text(cells: pd.Series) -> pd.Series:
+def trimmed_text(cells: pd.Series) -> pd.Series:
     """Cells as trimmed Arrow-backed text; missing cells stay missing.
 
     Arrow's trim removes Unicode whitespace, full-width spaces and newlines included.
@@ -546,7 +546,7 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
     frame.columns = list(mapping)
 
     ignored: list[IgnoredRow] = []
-    texts = {c: cell_text(frame[c]) for c in frame.columns}
+    texts = {c: trimmed_text(frame[c]) for c in frame.columns}
     all_blank = pd.Series(True, index=frame.index)
     for t in texts.values():
         all_blank &= (t.isna() | (t == "")).astype(bool)
@@ -554,7 +554,7 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
     # column report-gen does not read (序号), so the file's first columns are looked at too.
     total = pd.Series(False, index=frame.index)
     candidates = [texts[c] for c in list(frame.columns)[:3]]
-    candidates += [cell_text(body[c]) for c in list(body.columns)[:3] if c not in mapping.values()]
+    candidates += [trimmed_text(body[c]) for c in list(body.columns)[:3] if c not in mapping.values()]
     for text in candidates:
         maybe = text.str.contains("计", regex=False).fillna(False).astype(bool)
         if maybe.any():
