@@ -858,18 +858,7 @@ def load_config(
     _use_data_files(raw, data or {})
 
     _fill_identity(raw)
-    placeholders = placeholder_keys(raw)
-    if placeholders and not draft:
-        raise ConfigError(
-            [
-                Problem(
-                    "仍是待填写的占位内容，请填写后再生成（或加 --draft 生成征求意见稿）",
-                    file=str(path),
-                    key=k,
-                )
-                for k in placeholders
-            ]
-        )
+    placeholders = _placeholders(raw, path, draft)
     date_placeholder, period_placeholder = _draft_dates(raw) if draft else (None, None)
 
     issues: list[tuple[str, str]] = []
@@ -879,46 +868,8 @@ def load_config(
     if issues:
         raise ConfigError([Problem(message, file=str(path), key=key) for key, message in issues])
 
-    rep = checked["report"]
-    output_name = rep.get("output_name") or path.stem
-    if not _SAFE_NAME.match(output_name) or output_name in (".", ".."):
-        raise ConfigError(
-            Problem(
-                f"“{output_name}”不能用作文件名（不能含路径分隔符或特殊字符）",
-                file=str(path),
-                key="report.output_name",
-            )
-        )
-    report = ReportInfo(
-        authority=rep["authority"],
-        district=rep["district"],
-        title=rep["title"],
-        year=rep["year"],
-        survey_start=rep["survey_period"]["start"],
-        survey_end=rep["survey_period"]["end"],
-        date=rep["date"],
-        output_name=output_name,
-        requested_by=rep.get("requested_by"),
-        scope=rep.get("scope"),
-        appendix=bool(rep.get("appendix", False)),
-        date_placeholder=date_placeholder,
-        period_placeholder=period_placeholder,
-    )
-    sources = {
-        name: [
-            DataSource(
-                table=name,
-                path=Path(spec["path"]),
-                sheet=spec.get("sheet"),
-                header_row=spec.get("header_row"),
-                headers=spec.get("headers") or {},
-                values=spec.get("values") or {},
-                constants=spec.get("constants") or {},
-            )
-            for spec in specs
-        ]
-        for name, specs in checked["data"].items()
-    }
+    report = _report_info(checked["report"], path, date_placeholder, period_placeholder)
+    sources = _data_sources(checked["data"])
     config = Config(
         path=path,
         report=report,
@@ -937,6 +888,70 @@ def load_config(
 
     compile_config(config)
     return config
+
+
+def _placeholders(raw: dict[str, Any], path: Path, draft: bool) -> list[str]:
+    """Keys still holding 【待填写】 placeholders: listed in a draft, errors otherwise."""
+    placeholders = placeholder_keys(raw)
+    if placeholders and not draft:
+        raise ConfigError(
+            [
+                Problem(
+                    "仍是待填写的占位内容，请填写后再生成（或加 --draft 生成征求意见稿）",
+                    file=str(path),
+                    key=k,
+                )
+                for k in placeholders
+            ]
+        )
+    return placeholders
+
+
+def _report_info(
+    rep: Mapping[str, Any], path: Path, date_placeholder: str | None, period_placeholder: str | None
+) -> ReportInfo:
+    output_name = rep.get("output_name") or path.stem
+    if not _SAFE_NAME.match(output_name) or output_name in (".", ".."):
+        raise ConfigError(
+            Problem(
+                f"“{output_name}”不能用作文件名（不能含路径分隔符或特殊字符）",
+                file=str(path),
+                key="report.output_name",
+            )
+        )
+    return ReportInfo(
+        authority=rep["authority"],
+        district=rep["district"],
+        title=rep["title"],
+        year=rep["year"],
+        survey_start=rep["survey_period"]["start"],
+        survey_end=rep["survey_period"]["end"],
+        date=rep["date"],
+        output_name=output_name,
+        requested_by=rep.get("requested_by"),
+        scope=rep.get("scope"),
+        appendix=bool(rep.get("appendix", False)),
+        date_placeholder=date_placeholder,
+        period_placeholder=period_placeholder,
+    )
+
+
+def _data_sources(data: Mapping[str, list[Mapping[str, Any]]]) -> dict[str, list[DataSource]]:
+    return {
+        name: [
+            DataSource(
+                table=name,
+                path=Path(spec["path"]),
+                sheet=spec.get("sheet"),
+                header_row=spec.get("header_row"),
+                headers=spec.get("headers") or {},
+                values=spec.get("values") or {},
+                constants=spec.get("constants") or {},
+            )
+            for spec in specs
+        ]
+        for name, specs in data.items()
+    }
 
 
 def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None:

@@ -333,70 +333,85 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
         if any(name and ledgers.frame(name) is not None for name in paired)
         else None
     )
-    figures: dict[str, Figure] = {}
-    for ind_id, spec in engine.defs.items():
-        if not engine.available(ind_id):
-            continue
-        value = _scalar(engine.value(ind_id))
-        fmt, unit = default_format(spec), spec.get("unit", "")
-        if fmt == "percent":
-            unit = "%"
-        table = spec.get("table", engine.main)
-        source: dict[str, Any] = {"kind": "computed"}
-        if spec["agg"] == "formula":
-            source["formula"] = spec["expr"]
-        else:
-            source.update(
-                table=table,
-                file=engine.files.get(table),
-                aggregation=spec["agg"],
-                column=spec.get("column"),
-                filter=spec.get("where"),
-                within=spec.get("within"),
-                rows=engine.rows_counted.get(ind_id),
-            )
-            if "value" in spec:
-                source["value"] = str(spec["value"])
-        prev_value = None
-        compare = spec.get("compare", config.previous_ledger(table) is not None)
-        if previous is not None and compare and previous.available(ind_id):
-            prev_value = _scalar(previous.value(ind_id))
-        figures[ind_id] = Figure(
-            id=ind_id,
-            label=spec["label"],
-            value=value,
-            text=format_value(value, fmt, unit),
-            unit=unit,
-            format=fmt,
-            definition=_definition(spec, engine.user_params, config.ledgers[table].label),
-            source=source,
-            previous=prev_value,
-            change=change_text(value, prev_value, fmt, unit),
-            additive=AGGREGATIONS[spec["agg"]].additive,
-            short_label=spec.get("short_label", ""),
-            comparable=bool(compare),
-            keywords=tuple(spec.get("keywords") or ()),
-        )
-    for fig_id, spec in engine.manual.items():
-        fmt, unit = default_format(spec), spec.get("unit", "")
-        figures[fig_id] = Figure(
-            id=fig_id,
-            label=spec["label"],
-            value=spec["value"],
-            text=format_value(spec["value"], fmt, unit),
-            unit=unit,
-            format=fmt,
-            definition=spec.get("definition") or spec["label"],
-            source={
-                "kind": "manual",
-                "note": spec["source"],
-                "year": spec.get("year"),
-                **({"carry_over": spec["carry_over"]} if spec.get("carry_over") else {}),
-            },
-        )
+    figures = {
+        ind_id: _computed_figure(config, engine, previous, ind_id, spec)
+        for ind_id, spec in engine.defs.items()
+        if engine.available(ind_id)
+    }
+    figures.update({fig_id: _manual_figure(fig_id, spec) for fig_id, spec in engine.manual.items()})
     _mark_notable(figures, config.section("year_on_year"))
     figures.update(_comparisons(config, engine, figures))
     return FigureSet(figures, engine)
+
+
+def _computed_figure(
+    config: Config,
+    engine: IndicatorEngine,
+    previous: IndicatorEngine | None,
+    ind_id: str,
+    spec: dict[str, Any],
+) -> Figure:
+    """One indicator's figure: its value, how it was computed, and last year's value."""
+    value = _scalar(engine.value(ind_id))
+    fmt, unit = default_format(spec), spec.get("unit", "")
+    if fmt == "percent":
+        unit = "%"
+    table = spec.get("table", engine.main)
+    source: dict[str, Any] = {"kind": "computed"}
+    if spec["agg"] == "formula":
+        source["formula"] = spec["expr"]
+    else:
+        source.update(
+            table=table,
+            file=engine.files.get(table),
+            aggregation=spec["agg"],
+            column=spec.get("column"),
+            filter=spec.get("where"),
+            within=spec.get("within"),
+            rows=engine.rows_counted.get(ind_id),
+        )
+        if "value" in spec:
+            source["value"] = str(spec["value"])
+    prev_value = None
+    compare = spec.get("compare", config.previous_ledger(table) is not None)
+    if previous is not None and compare and previous.available(ind_id):
+        prev_value = _scalar(previous.value(ind_id))
+    return Figure(
+        id=ind_id,
+        label=spec["label"],
+        value=value,
+        text=format_value(value, fmt, unit),
+        unit=unit,
+        format=fmt,
+        definition=_definition(spec, engine.user_params, config.ledgers[table].label),
+        source=source,
+        previous=prev_value,
+        change=change_text(value, prev_value, fmt, unit),
+        additive=AGGREGATIONS[spec["agg"]].additive,
+        short_label=spec.get("short_label", ""),
+        comparable=bool(compare),
+        keywords=tuple(spec.get("keywords") or ()),
+    )
+
+
+def _manual_figure(fig_id: str, spec: dict[str, Any]) -> Figure:
+    """A figure entered by hand, with where it comes from."""
+    fmt, unit = default_format(spec), spec.get("unit", "")
+    return Figure(
+        id=fig_id,
+        label=spec["label"],
+        value=spec["value"],
+        text=format_value(spec["value"], fmt, unit),
+        unit=unit,
+        format=fmt,
+        definition=spec.get("definition") or spec["label"],
+        source={
+            "kind": "manual",
+            "note": spec["source"],
+            "year": spec.get("year"),
+            **({"carry_over": spec["carry_over"]} if spec.get("carry_over") else {}),
+        },
+    )
 
 
 def _mark_notable(figures: Mapping[str, Figure], spec: Mapping[str, Any]) -> None:
