@@ -105,3 +105,67 @@ def test_the_code_names_no_ledger_or_column_of_the_second_survey():
     for name in names:
         for file, text in code.items():
             assert not re.search(rf"\b{name}\b", text), (file, name)
+
+
+def test_a_survey_the_project_has_never_seen_builds_from_the_documented_schema(tmp_path):
+    """党员教育培训 from a ledger of study hours: declared, counted, worded and checked in config."""
+    from report_gen.pipeline import build
+
+    (tmp_path / "hours.csv").write_text(
+        "党员姓名,所在支部,年度学时\n张三,一支部,40\n李四,一支部,28\n王五,二支部,35\n赵六,二支部,18\n",
+        encoding="utf-8",
+    )
+    sections = tmp_path / "tpl" / "sections"
+    sections.mkdir(parents=True)
+    (sections / "situation.md.j2").write_text(
+        "# 基本情况\n\n参加培训的党员{{ f.members }}，人均学时{{ f.avg_hours }}，"
+        '学时达到{{ params.target }}学时的{{ f.on_target }}，占{{ f.on_target_share }}。\n\n{{ table("branches") }}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "study.yaml").write_text(
+        """\
+report:
+  authority: 中共测试区委组织部
+  district: 测试区
+  title: 关于测试区党员教育培训情况的调研报告
+  year: 2025
+  survey_period: {start: 2025-11-01, end: 2025-11-05}
+  date: 2025-11-10
+  scope: 党员教育培训情况
+data: {study_hours: hours.csv}
+template: tpl
+sections: [situation, problems]
+params: {target: 32}
+ledgers:
+  study_hours:
+    label: 党员学时台账
+    required: true
+    row_noun: 党员
+    columns:
+      member: {headers: [党员姓名, 姓名], type: text, unique: true}
+      branch: {headers: [所在支部], type: text}
+      hours: {headers: [年度学时], type: int}
+indicators:
+  members: {label: 参训党员数, agg: count, unit: 名}
+  avg_hours: {label: 人均学时, agg: mean, column: hours, unit: 学时, format: decimal}
+  on_target: {label: 学时达标的党员数, agg: count, where: hours >= target, unit: 名}
+  on_target_share: {label: 学时达标率, short_label: 达标率, agg: share, where: hours >= target}
+checks: [on_target <= members]
+tables:
+  branches: {caption: 各支部党员学时情况, by: branch, by_label: 支部, columns: [members, avg_hours, on_target_share]}
+problems:
+  short_hours:
+    when: on_target_share < threshold
+    threshold: 80
+    title: 学时达标率为{{ f.on_target_share }}，部分党员学习不够经常
+    text: 还有{{ f.members.value - f.on_target.value }}名党员学时未达到{{ params.target }}学时。
+narrative:
+  problems: {intro: 调研中也发现一些问题。}
+""",
+        encoding="utf-8",
+    )
+    build(tmp_path / "study.yaml", out_dir=tmp_path / "out", formats=["md"])
+    text = (tmp_path / "out" / "study.md").read_text(encoding="utf-8")
+    assert "参加培训的党员4名，人均学时30.3学时，学时达到32学时的2名，占50%。" in text
+    assert "学时达标率为50%，部分党员学习不够经常" in text and "还有2名党员学时未达到32学时。" in text
+    assert "| 二支部 | 2 | 26\\.5 | 50\\.0 |" in text
