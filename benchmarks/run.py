@@ -92,9 +92,11 @@ import json, resource, sys, time, datetime as dt
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from report_gen.config import DataSource
+from report_gen.contract import builtin_ledgers
 from report_gen.ledgers import read_and_check
+contract = builtin_ledgers()["organizations"]
 start = time.perf_counter()
-table, problems = read_and_check(DataSource("organizations", Path({path!r})), dt.date(2025, 12, 5))
+table, problems = read_and_check(DataSource("organizations", Path({path!r})), contract, dt.date(2025, 12, 5))
 elapsed = time.perf_counter() - start
 errors = sum(p.is_error for p in problems)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

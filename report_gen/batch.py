@@ -241,9 +241,8 @@ class CitySplit:
 
 
 def _district_header(raw: Any, column: str) -> str:
-    from .contract import DISTRICT_HEADERS
-
-    return raw.headers.get(column) or DISTRICT_HEADERS[0]
+    known = [c.label for c in raw.contract.columns if c.name == column]
+    return raw.headers.get(column) or (known[0] if known else column)
 
 
 def split_city(
@@ -260,7 +259,6 @@ def split_city(
     the split (it belongs to no report), returned in :attr:`CitySplit.problems`.
     """
     from .config import load_config
-    from .contract import CONTRACTS
     from .errors import DataError
     from .fingerprint import rows_digest
     from .ingest import read_table
@@ -273,13 +271,14 @@ def split_city(
     problems: list[Problem] = []
     warnings: list[Problem] = []
     ignored: list[str] = []
-    read: dict[str, Any] = {}
-    for name, source in config.sources.items():
-        try:
-            read[name] = read_table(source, CONTRACTS[source.table])
-        except DataError as exc:
-            problems.extend(exc.problems)
-    for raw in read.values():
+    read: dict[str, list[Any]] = {}
+    for name, sources in config.sources.items():
+        for source in sources:
+            try:
+                read.setdefault(name, []).append(read_table(source, config.ledgers[name]))
+            except DataError as exc:
+                problems.extend(exc.problems)
+    for raw in (raw for parts in read.values() for raw in parts):
         if column not in raw.frame.columns:
             problems.append(
                 Problem(
@@ -292,7 +291,10 @@ def split_city(
     if problems:
         raise DataError(problems)
     # The current ledger first: it decides which districts there are.
-    for name, raw in sorted(read.items(), key=lambda item: item[0] != "organizations"):
+    main = config.main_ledger
+    parts_digests: dict[str, dict[str, list[str]]] = {}
+    raws = [(name, raw) for name, parts in read.items() for raw in parts]
+    for name, raw in sorted(raws, key=lambda item: item[0] != main):
         warnings.extend(raw.warnings)
         for reason in sorted({i.reason for i in raw.ignored}):
             rows = [i.row for i in raw.ignored if i.reason == reason]
@@ -320,11 +322,15 @@ def split_city(
                 )
             )
         for district, part in _parts(raw, keys, blank):
-            if name == "organizations" or district in districts:
-                districts.setdefault(district, {})[name] = part
-                digests.setdefault(district, {})[name] = rows_digest(
-                    part.texts, part.headers, part.file_label
+            if name == main or district in districts:
+                districts.setdefault(district, {}).setdefault(name, []).append(part)
+                parts_digests.setdefault(district, {}).setdefault(name, []).append(
+                    rows_digest(part.texts, part.headers, part.file_label)
                 )
+    for district, by_table in parts_digests.items():
+        digests[district] = {
+            name: found[0] if len(found) == 1 else _combined_digest(found) for name, found in by_table.items()
+        }
     for district, tables in districts.items():
         for name in read:
             if name not in tables:
@@ -336,10 +342,20 @@ def split_city(
 SPLIT_INDEX = ".report-gen-split.json"
 
 
+def _combined_digest(digests: Sequence[str]) -> str:
+    """One digest for a district's rows from several files of one ledger."""
+    import hashlib
+
+    return hashlib.sha256("\n".join(digests).encode("ascii")).hexdigest()
+
+
 def _ledger_digests(config: Any) -> dict[str, str]:
     from .fingerprint import file_digest
 
-    return {name: file_digest(source.path) for name, source in sorted(config.sources.items())}
+    return {
+        name: _combined_digest([file_digest(source.path) for source in sources])
+        for name, sources in sorted(config.sources.items())
+    }
 
 
 def save_split_index(out_dir: Path, split: CitySplit) -> None:

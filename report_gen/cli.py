@@ -273,13 +273,12 @@ def _serve(args: argparse.Namespace, stdout) -> int:
 
 def _doctor(config: str | None, stdout) -> int:
     from . import doctor
-    from .writers.layout import layout_from_config
 
     layout = None
     if config is not None:
         from .config import load_config
 
-        layout = layout_from_config(load_config(config).section("style"))
+        layout = load_config(config).layout
     outputs = doctor.examine(layout)
     for line in doctor.report_lines(outputs):
         print(line, file=stdout)
@@ -508,9 +507,6 @@ def write_problems_file(path: Path, problems: Sequence[Problem], inputs: Sequenc
     write_atomically(path.parent if str(path.parent) else Path("."), {path.name: content}, inputs, lock=False)
 
 
-TABLE_NAMES = {"organizations": "两新组织台账", "organizations_previous": "上年台账", "trainings": "培训记录"}
-
-
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -530,7 +526,7 @@ def _summary_table(result) -> list[str]:
     for key, table in result.ledgers.tables.items():
         rows.append(
             [
-                TABLE_NAMES.get(key, key),
+                result.config.ledgers[key].label,
                 table.file_label,
                 table.sheet or "-",
                 str(len(table.frame)),

@@ -19,15 +19,19 @@ district override one block of a built-in template.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import os
 import re
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
+import jinja2.nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import resources
@@ -38,14 +42,14 @@ from .config import Config
 from .document import Heading, Mention, PageBreak, Paragraph, Picture, Provenance, Report, Table
 from .errors import ConfigError, TemplateError
 from .errors import Problem as ProblemNote
-from .expr import ExpressionError, compile_expression
-from .figures import ROUNDED_FORMATS, TABLE_LABELS, Figure, FigureSet, exact_text
+from .expr import ExpressionError
+from .figures import ROUNDED_FORMATS, Figure, FigureSet, exact_text
 from .findings import Findings
 from .input_files import MB, TEMPLATE_BYTES
 from .sandbox import LimitedEnvironment, render_limited
 
 _HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*$")
-_DIRECTIVE = re.compile(r"^::(table|chart|pagebreak|section)(?:\s+(\S+))?\s*$")
+_DIRECTIVE = re.compile(r"^::([a-z_]+)(?:\s+(\S+))?\s*$")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]$")
 _NARRATIVE_TEXTS = ("title", "text", "intro", "outro")
 _REF = re.compile(r"\x00ref:([^\x00]+)\x00")
@@ -119,6 +123,10 @@ class _UsageTracker:
         sections = self.used.setdefault(fig_id, [])
         if self.current not in sections:
             sections.append(self.current)
+
+    def stated(self) -> dict[str, tuple[str, ...]]:
+        """Figure id → the sections that printed it so far."""
+        return {fig_id: tuple(sections) for fig_id, sections in self.used.items()}
 
 
 class FigureView:
@@ -353,7 +361,43 @@ def template_environment(config: Config) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_COMPILED,
     )
+
+
+class _CompiledCode(jinja2.BytecodeCache):
+    """Compiled template files kept in memory for the process, so loading a config again (a
+    validate then a build, or one build after another) does not compile them again. Jinja checks
+    each file's source against the cached code's checksum, so an edited file is compiled anew.
+    Every environment sharing it is made by :func:`template_environment`, with the same options."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if len(self._code) < _MAX_CACHED:
+            self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_MAX_CACHED = 500
+_COMPILED = _CompiledCode()
+_TEXT_CODE: dict[str, Any] = {}
+"""Config texts compiled to code, by text (for environments of :func:`template_environment`)."""
+
+
+def _text_template(env: SandboxedEnvironment, text: str) -> jinja2.Template:
+    """``env.from_string(text)``, compiling each text once per process."""
+    code = _TEXT_CODE.get(text)
+    if code is None:
+        code = env.compile(text)
+        if len(_TEXT_CODE) < _MAX_CACHED:
+            _TEXT_CODE[text] = code
+    return env.template_class.from_code(env, code, env.make_globals(None))
 
 
 def _template_problem(exc: Exception, where: str) -> TemplateError:
@@ -396,7 +440,8 @@ class Composer:
         self.figures = figures
         self.findings = findings
         self.charts = charts
-        self.env = template_environment(config)
+        self.templates = config.templates or compile_templates(config)
+        self.env = self.templates.env
         self.tracker = _UsageTracker()
         self.tables_used: list[str] = []
         self.charts_used: list[str] = []
@@ -510,7 +555,7 @@ class Composer:
         as written by ``key``, so a claim found in it names that key."""
         self.tracker.current = section
         try:
-            rendered = render_limited(self.env.from_string(text), self.context)
+            rendered = render_limited(self.templates.from_string(text), self.context)
         except jinja2.TemplateError as exc:
             raise _template_problem(exc, f"{self.config.path.name}: {key}") from None
         if not self.tracker.marking:
@@ -525,8 +570,8 @@ class Composer:
 
     def holds(self, condition: Any, key: str) -> bool:
         """A narrative ``when``: the same safe expressions as problem rules; undefined is false."""
+        expr = self.config.expression(key)
         try:
-            expr = compile_expression(condition, self.condition_env)
             return bool(expr.evaluate(self.condition_env))
         except ExpressionError as exc:
             raise ConfigError(ProblemNote(str(exc), key=key)) from None
@@ -598,7 +643,8 @@ class Composer:
         ]
         return problems, recommendations
 
-    def compose(self) -> Report:
+    def compose(self) -> Composition:
+        """The report, and where it states each figure."""
         self.context["narrative"] = _NarrativeAccess(self._narrative())
         self.context["problems"], self.context["recommendations"] = self._findings()
         try:
@@ -616,16 +662,14 @@ class Composer:
             draft=self.config.draft,
         )
         report.blocks = self._parse(self._resolve_refs(markup))
-        self.record_usage()
+        # Texts are rendered before the report template decides which to print: a figure counts as
+        # stated when a printed block carries it (the marks read back from the markup).
+        printed = {m.figure for b in report.blocks for m in getattr(b, "provenance", Provenance()).mentions}
+        stated = {k: v for k, v in self.tracker.stated().items() if k in printed}
         if rep.appendix:
-            report.appendix = self._appendix(len([b for b in report.blocks if isinstance(b, Table)]))
+            report.appendix = self._appendix(len([b for b in report.blocks if isinstance(b, Table)]), stated)
             report.attachments = [APPENDIX_TITLE]
-        return report
-
-    def record_usage(self) -> None:
-        """Set each figure's ``sections`` to where the templates printed it so far."""
-        for fig_id, sections in self.tracker.used.items():
-            self.figures[fig_id].sections = list(sections)
+        return Composition(report, stated)
 
     def unplaced(self) -> list[ProblemNote]:
         """Warnings for tables and charts the config defines but no template places (after :meth:`compose`)."""
@@ -642,17 +686,22 @@ class Composer:
                     )
         return warnings
 
-    def word_context(self) -> dict[str, Any]:
+    def word_context(self) -> WordContext:
         """What a district's Word template sees (after :meth:`compose`): the same names as the
         built-in templates, without the markup directives or provenance marks, plus every
-        configured table."""
-        self.tracker.current = "word_template"
-        self.tracker.marking = False
+        configured table. Its own tracker records what the Word template prints: that, and only
+        that, is what the .docx states."""
+        tracker = _UsageTracker()
+        tracker.current = "word_template"
+        tracker.marking = False
+        views = _Figures(self.figures, tracker)
         context = {k: v for k, v in self.context.items() if k not in ("table", "chart", "ref", "enter")}
-        context["narrative"] = _NarrativeAccess(_without_marks(self.context["narrative"]._data))
-        context["problems"] = _without_marks(self.context["problems"])
-        context["recommendations"] = _without_marks(self.context["recommendations"])
-        return context
+        context["f"] = views
+        context["notable_changes"] = self._notable_changes(views)
+        context["narrative"] = _NarrativeAccess(_without_marks(self.context["narrative"]._data, tracker))
+        context["problems"] = _without_marks(self.context["problems"], tracker)
+        context["recommendations"] = _without_marks(self.context["recommendations"], tracker)
+        return WordContext(context, tracker)
 
     def all_tables(self) -> dict[str, Table]:
         return {
@@ -665,10 +714,8 @@ class Composer:
     def _parse(self, markup: str) -> list[Any]:
         blocks: list[Any] = []
         counters = [0, 0, 0, 0]
-        section = "opening"
+        state = _ParseState()
         lines: list[tuple[str, Provenance]] = []
-        table_no = 1
-        chart_no = 1
         keys: list[str] = []
 
         def flush() -> None:
@@ -680,7 +727,7 @@ class Composer:
                         text += " "
                     _shifted(marks, len(text), provenance)
                     text += line
-                blocks.append(Paragraph(text, section, provenance=provenance))
+                blocks.append(Paragraph(text, state.section, provenance=provenance))
                 lines.clear()
 
         for raw in markup.splitlines():
@@ -702,20 +749,20 @@ class Composer:
                 number = zn.section_number(level, counters[level - 1])
                 provenance = Provenance()
                 _shifted(marks, -(lead + heading.start(2)), provenance)
-                blocks.append(Heading(level, heading.group(2), number, section, provenance=provenance))
+                blocks.append(Heading(level, heading.group(2), number, state.section, provenance=provenance))
             elif directive:
                 flush()
                 kind, ident = directive.group(1), directive.group(2)
-                if kind == "table":
-                    blocks.append(self._table(ident, table_no, section))
-                    table_no += 1
-                elif kind == "chart":
-                    blocks.append(self._picture(ident, chart_no, section))
-                    chart_no += 1
-                elif kind == "section":
-                    section = ident
-                else:
-                    blocks.append(PageBreak(section))
+                make = BLOCKS.get(kind)
+                if make is None:
+                    raise TemplateError(
+                        ProblemNote(
+                            f"模板中的“::{kind}”不是可用的版块（可用：{'、'.join(BLOCKS)}）", key="template"
+                        )
+                    )
+                block = make(self, ident, state)
+                if block is not None:
+                    blocks.append(block)
             else:
                 shifted = Provenance()
                 _shifted(marks, -lead, shifted)
@@ -753,7 +800,7 @@ class Composer:
             chart_id, number, image.caption, image.png, image.width_mm, image.height_mm, image.alt, section
         )
 
-    def _appendix(self, tables_before: int) -> list[Any]:
+    def _appendix(self, tables_before: int, stated: Mapping[str, Any]) -> list[Any]:
         """The 数据附表: configured tables the body does not already show, then the check sheet of
         every figure the report states (:meth:`_figure_list`)."""
         blocks: list[Any] = [
@@ -769,20 +816,20 @@ class Composer:
             blocks.append(build_table(table_id, spec, self.figures, number, "appendix"))
             self.tables_used.append(table_id)
             number += 1
-        blocks.append(self._figure_list(number))
+        blocks.append(self._figure_list(number, stated))
         return blocks
 
-    def _figure_list(self, number: int) -> Table:
+    def _figure_list(self, number: int, stated_ids: Mapping[str, Any]) -> Table:
         """A reviewer's check sheet: every figure the report states, exactly as counted (48612, not
         近5万人), this year and last under year headers, its definition in words, grouped under
         the source it was counted from (a ledger as readers name it, or a manual figure's document)."""
         year = self.config.report.year
-        stated = [fig for fig in self.figures if fig.sections]
+        stated = [fig for fig in self.figures if fig.id in stated_ids]
         with_previous = any(fig.previous is not None for fig in stated)
         names = self.figures.engine.names
         groups: dict[str, list[Figure]] = {}
         for fig in stated:
-            groups.setdefault(_source_heading(fig, names), []).append(fig)
+            groups.setdefault(_source_heading(fig, names, self.config), []).append(fig)
         header = ["指标", "单位", f"{year}年", *([f"{year - 1}年"] if with_previous else []), "口径"]
         rows: list[list[str]] = []
         spans: list[int] = []
@@ -818,25 +865,93 @@ class Composer:
         )
 
 
-def _source_heading(fig: Figure, names: Mapping[str, str]) -> str:
+def _source_heading(fig: Figure, names: Mapping[str, str], config: Config) -> str:
     """The line over a group of figures in the check sheet: where they were counted from."""
     if fig.manual:
         return f"人工录入，来源：{fig.source.get('note')}"
-    table = fig.source.get("table") or "organizations"
-    name = fig.source.get("name") or names.get(table) or TABLE_LABELS.get(table, table)
-    if table == "organizations" and names.get("organizations_previous"):
-        return f"据{name}统计，上年数据据{names['organizations_previous']}统计"
+    table = fig.source.get("table") or config.main_ledger
+    contract = config.ledgers.get(table)
+    name = fig.source.get("name") or names.get(table) or (contract.label if contract else table)
+    previous = config.previous_ledger(table)
+    if previous and names.get(previous):
+        return f"据{name}统计，上年数据据{names[previous]}统计"
     return f"据{name}统计"
 
 
-def _without_marks(value: Any) -> Any:
+@dataclass
+class _ParseState:
+    """Where the markup parser is: the section blocks belong to, and how many of each are placed."""
+
+    section: str = "opening"
+    placed: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def next(self, kind: str) -> int:
+        self.placed[kind] = self.placed.get(kind, 0) + 1
+        return self.placed[kind]
+
+    def enter(self, section: str | None) -> None:
+        self.section = section or self.section
+
+
+BLOCKS: dict[str, Callable[[Composer, str | None, _ParseState], Any]] = {
+    "table": lambda c, ident, state: c._table(str(ident), state.next("table"), state.section),
+    "chart": lambda c, ident, state: c._picture(str(ident), state.next("chart"), state.section),
+    "pagebreak": lambda c, ident, state: PageBreak(state.section),
+    "section": lambda c, ident, state: state.enter(ident),
+}
+"""The document blocks a ``::name ident`` line of the markup places (``None``: no block, a change of state)."""
+
+
+def _without_marks(value: Any, tracker: _UsageTracker) -> Any:
+    """Rendered texts as a Word template prints them: without marks, but recording the figures
+    they state when printed."""
     if isinstance(value, str):
-        return unmarked(value)
+        figures = [m.group(2) for m in _MARK.finditer(value) if m.group(1) in ("F", "C")]
+        return (
+            _Stating(unmarked(value), tuple(dict.fromkeys(figures)), tracker) if figures else unmarked(value)
+        )
     if isinstance(value, dict):
-        return {k: _without_marks(v) for k, v in value.items()}
+        return {k: _without_marks(v, tracker) for k, v in value.items()}
     if isinstance(value, list):
-        return [_without_marks(v) for v in value]
+        return [_without_marks(v, tracker) for v in value]
     return value
+
+
+class _Stating(str):
+    """A rendered text that records the figures it states when a template prints it."""
+
+    figures: tuple[str, ...]
+    tracker: _UsageTracker
+
+    def __new__(cls, text: str, figures: tuple[str, ...], tracker: _UsageTracker) -> _Stating:
+        obj = super().__new__(cls, text)
+        obj.figures, obj.tracker = figures, tracker
+        return obj
+
+    def __str__(self) -> str:
+        for fig_id in self.figures:
+            self.tracker.use(fig_id)
+        return str.__str__(self)
+
+
+@dataclass(frozen=True)
+class Composition:
+    """What composing made: the report, and where it states each figure (figure id → sections,
+    in the order first stated; a figure not stated is absent)."""
+
+    report: Report
+    stated: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class WordContext:
+    """What a Word template is filled with, and the record of what it printed."""
+
+    context: dict[str, Any]
+    tracker: _UsageTracker
+
+    def stated(self) -> dict[str, tuple[str, ...]]:
+        return self.tracker.stated()
 
 
 class _NarrativeAccess(Mapping[str, Any]):
@@ -863,7 +978,8 @@ def _shifted(marks: Provenance, offset: int, into: Provenance) -> None:
         into.origins.append((max(0, start + offset), key))
 
 
-def cell_text(value: Any, figure: Figure) -> str:
+def table_cell(value: Any, figure: Figure) -> str:
+    """A value as a table cell prints it: percentages to one decimal in every row, counts whole."""
     if value is None or value != value:  # NaN
         return "—"
     if figure.format == "percent":
@@ -891,11 +1007,11 @@ def build_table(
         fig = figures[col]
         header.append(f"{fig.column_label}（{fig.unit}）" if fig.unit else fig.column_label)
     rows = [
-        [str(group)] + [cell_text(frame.at[group, c], figures[c]) for c in columns] for group in frame.index
+        [str(group)] + [table_cell(frame.at[group, c], figures[c]) for c in columns] for group in frame.index
     ]
     total = spec.get("total_row", True)
     if total:
-        rows.append(["合计"] + [cell_text(figures[c].value, figures[c]) for c in columns])
+        rows.append(["合计"] + [table_cell(figures[c].value, figures[c]) for c in columns])
     additive = [figures[c].additive for c in columns]
     notes = [
         f"{word}：{spec[key]}" for key, word in (("source", "资料来源"), ("note", "注")) if spec.get(key)
@@ -935,7 +1051,22 @@ def _config_texts(config: Config) -> list[tuple[str, str]]:
     return texts
 
 
-def check_templates(config: Config) -> None:
+@dataclass
+class CompiledTemplates:
+    """A config's template environment, its templates compiled, and every config text compiled
+    (by its text: the same text under two keys is compiled once)."""
+
+    env: SandboxedEnvironment
+    texts: dict[str, jinja2.Template]
+
+    def from_string(self, text: str) -> jinja2.Template:
+        found = self.texts.get(text)
+        if found is None:
+            found = self.texts[text] = _text_template(self.env, text)
+        return found
+
+
+def compile_templates(config: Config) -> CompiledTemplates:
     """Find and compile, without rendering, every template a build would use and every config
     text rendered as one. Raises :class:`TemplateError` naming the first file or key that fails."""
     env = template_environment(config)
@@ -950,15 +1081,51 @@ def check_templates(config: Config) -> None:
             env.get_template(name)
         except jinja2.TemplateError as exc:
             raise _template_problem(exc, name) from None
+    texts: dict[str, jinja2.Template] = {}
+    figure_ids = {
+        *config.section("indicators"),
+        *config.section("manual_figures"),
+        *config.section("comparisons"),
+    }
     for key, text in _config_texts(config):
         try:
-            env.from_string(text)
+            if text not in texts:
+                texts[text] = _text_template(env, text)
+            unknown = sorted(_figures_named(env, text) - figure_ids)
         except jinja2.TemplateError as exc:
             raise _template_problem(exc, f"{config.path.name}: {key}") from None
+        if unknown:
+            hint = difflib.get_close_matches(unknown[0], figure_ids, n=1)
+            extra = f"；是否应为 f.{hint[0]}？" if hint else ""
+            raise TemplateError(
+                ProblemNote(f"模板引用了未定义的指标：f.{unknown[0]}{extra}", file=config.path.name, key=key)
+            )
+    return CompiledTemplates(env, texts)
 
 
-def compose(
-    config: Config, figures: FigureSet, findings: Findings, charts: Mapping[str, ChartImage]
-) -> Report:
-    """The whole report as blocks. Raises :class:`TemplateError` naming the template and line."""
-    return Composer(config, figures, findings, charts).compose()
+_NAMED: dict[str, frozenset[str]] = {}
+
+
+def _figures_named(env: SandboxedEnvironment, text: str) -> frozenset[str]:
+    """The figure ids a template text reads as ``f.ID`` or ``f["ID"]`` (once per text and process)."""
+    named = _NAMED.get(text)
+    if named is None:
+        named = frozenset(_figure_references(env.parse(text)))
+        if len(_NAMED) < _MAX_CACHED:
+            _NAMED[text] = named
+    return named
+
+
+def _figure_references(tree: jinja2.nodes.Template) -> set[str]:
+    found: set[str] = set()
+    for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
+        target = getattr(node, "node", None)
+        if not (isinstance(target, jinja2.nodes.Name) and target.name == "f"):
+            continue
+        if isinstance(node, jinja2.nodes.Getattr):
+            found.add(node.attr)
+        elif isinstance(node, jinja2.nodes.Getitem):
+            arg = node.arg
+            if isinstance(arg, jinja2.nodes.Const) and isinstance(arg.value, str):
+                found.add(arg.value)
+    return found

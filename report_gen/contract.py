@@ -1,127 +1,188 @@
-"""The input data contract (docs/data-contract.md) as data: columns, headers, types, spellings."""
+"""The ledgers a report reads, as the config declares them (``ledgers:``): columns, headers, types,
+spellings, row rules; and how a header cell is matched to a column."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-ENTERPRISE = "非公企业"
-SOCIAL_ORG = "社会组织"
-NOT_FORMED = "未组建"
+COLUMN_TYPES = ("text", "int", "bool", "date", "enum")
+SEVERITIES = ("error", "warning")
 
 
 @dataclass(frozen=True)
 class Column:
     """One canonical column.
 
-    ``required``: ``"always"``, ``"no"``, ``"enterprise"`` (required for rows of
-    category 非公企业) or ``"formed"`` (required unless the form is 未组建).
-    ``choices`` maps every accepted spelling to its canonical value (enums).
+    ``required``: ``"always"`` (the file must have the column and every row a value), ``"header"``
+    (the file must have the column; which rows need a value, the ledger's row rules say) or
+    ``"no"``. ``choices`` maps every accepted spelling to its canonical value (enums).
     """
 
     name: str
     headers: tuple[str, ...]
-    kind: str  # text | int | bool | date | enum
+    kind: str  # one of COLUMN_TYPES
     required: str = "always"
     choices: dict[str, str] = field(default_factory=dict)
     expected: str = ""
+    unique: bool = False
+    """Every value occurs once in the table (an organisation's 组织编号)."""
+    meaning: str = ""
+
+    @property
+    def label(self) -> str:
+        """The column's name as ledgers write it (its first header)."""
+        return self.headers[0] if self.headers else self.name
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A check each row must pass: where ``when`` holds, the row is reported at ``column``."""
+
+    when: Any  # a compiled Expression over the table's columns
+    column: str
+    message: str
+    severity: str = "error"
 
 
 @dataclass(frozen=True)
 class TableContract:
+    """One ledger as the config declares it (``ledgers:``): its columns and the rules its rows obey."""
+
     name: str
     label: str
     columns: tuple[Column, ...]
+    rules: tuple[RowRule, ...] = ()
+    required: bool = False
+    """A build needs this ledger (``data.NAME`` must be given)."""
+    needs_rows: bool = False
+    """A file of this ledger with no rows is an error (the required ledger, and last year's of it)."""
+    row_noun: str = "数据"
+    """What one row is (组织, 书记), for messages."""
+    previous_of: str | None = None
+    """This is last year's ledger of the named table (same columns): its figures are last year's."""
+    district_column: str | None = None
+    """The column naming each row's district, in a ledger that covers several."""
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
 
-DISTRICT_HEADERS = ("所属区县", "区县", "所属区（县）", "区县名称")
+    @property
+    def key(self) -> Column | None:
+        """The column that identifies a row (the first ``unique`` one), if any."""
+        return next((c for c in self.columns if c.unique), None)
 
 
-def _enum(mapping: dict[str, tuple[str, ...]]) -> dict[str, str]:
+def _enum(mapping: Mapping[str, Any]) -> dict[str, str]:
     choices: dict[str, str] = {}
     for canonical, aliases in mapping.items():
-        choices[canonical] = canonical
-        for alias in aliases:
-            choices[alias] = canonical
+        choices[str(canonical)] = str(canonical)
+        for alias in aliases or ():
+            choices[str(alias)] = str(canonical)
     return choices
 
 
-ORGANIZATIONS = TableContract(
-    name="organizations",
-    label="两新组织台账",
-    columns=(
-        Column("org_id", ("组织编号", "统一社会信用代码"), "text"),
-        Column("name", ("组织名称", "单位名称"), "text"),
-        Column(
-            "category",
-            ("组织类别", "类别"),
-            "enum",
-            choices=_enum(
-                {
-                    ENTERPRISE: ("非公有制企业", "非公有制经济组织", "企业"),
-                    SOCIAL_ORG: ("新社会组织", "社会团体", "民办非企业单位", "社会服务机构", "基金会"),
-                }
-            ),
-            expected="非公企业或社会组织",
-        ),
-        Column("street", ("所属街道", "街道", "街道（乡镇）"), "text"),
-        Column("industry", ("所属行业", "行业"), "text", required="no"),
-        Column("employees", ("从业人员数", "职工人数", "从业人员"), "int"),
-        Column("above_scale", ("是否规模以上", "规模以上"), "bool", required="enterprise"),
-        Column("party_members", ("党员数", "党员人数"), "int"),
-        Column("mobile_members", ("流动党员数",), "int", required="no"),
-        Column(
-            "party_org_form",
-            ("党组织组建方式", "组建方式"),
-            "enum",
-            choices=_enum(
-                {
-                    "单独组建": ("单独建",),
-                    "联合组建": ("联合建",),
-                    "挂靠组建": ("挂靠建",),
-                    NOT_FORMED: ("未建", "无"),
-                }
-            ),
-            expected="单独组建、联合组建、挂靠组建或未组建",
-        ),
-        Column("party_org_name", ("所属党组织", "党组织名称"), "text", required="formed"),
-        Column(
-            "party_org_type",
-            ("党组织类型",),
-            "enum",
-            required="no",
-            choices=_enum({"党委": (), "党总支": (), "党支部": ()}),
-            expected="党委、党总支或党支部",
-        ),
-        Column("party_org_founded", ("党组织成立时间", "成立时间"), "date", required="no"),
-        Column("instructor_assigned", ("是否派驻党建工作指导员", "党建指导员"), "bool", required="no"),
-        Column("liaison_leader", ("联系领导", "联系点领导"), "text", required="no"),
-        # A city's ledger names each organisation's district; `report-gen batch --split-by district`
-        # builds one report per value. A ledger without the column is one district.
-        Column("district", DISTRICT_HEADERS, "text", required="no"),
-    ),
-)
+def _either(values: list[str]) -> str:
+    """单独组建、联合组建或未组建: the canonical values as a reader expects them listed."""
+    return values[0] if len(values) == 1 else "、".join(values[:-1]) + "或" + values[-1]
 
-TRAININGS = TableContract(
-    name="trainings",
-    label="培训记录",
-    columns=(
-        Column("date", ("培训日期", "日期"), "date"),
-        Column("topic", ("培训内容", "主题"), "text", required="no"),
-        Column("participants", ("参训人次", "人次"), "int"),
-        Column("organiser", ("主办单位", "组织单位"), "text", required="no"),
-        Column("district", DISTRICT_HEADERS, "text", required="no"),
-    ),
-)
 
-CONTRACTS = {
-    "organizations": ORGANIZATIONS,
-    "organizations_previous": ORGANIZATIONS,
-    "trainings": TRAININGS,
-}
+_REQUIRED = {True: "always", False: "no", "header": "header"}
+
+
+def contracts_from(
+    declared: Mapping[str, Mapping[str, Any]], scalars: list[str]
+) -> tuple[dict[str, TableContract], list[tuple[str, str]]]:
+    """The config's ``ledgers:`` as contracts, their row rules compiled against the table's columns
+    and ``scalars``; and (key path, message) for every problem found."""
+    from .expr import ExpressionError, compile_expression
+
+    contracts: dict[str, TableContract] = {}
+    issues: list[tuple[str, str]] = []
+    for name, spec in declared.items():
+        if spec.get("previous_of"):
+            continue
+        columns = []
+        for col_name, col in (spec.get("columns") or {}).items():
+            required = col.get("required", True)
+            if required not in _REQUIRED:
+                issues.append(
+                    (f"ledgers.{name}.columns.{col_name}.required", "expected true, false or header")
+                )
+                continue
+            values = col.get("values") or {}
+            if (col.get("type") == "enum") != bool(values):
+                issues.append(
+                    (
+                        f"ledgers.{name}.columns.{col_name}.values",
+                        "an enum column lists its values, and only it",
+                    )
+                )
+            columns.append(
+                Column(
+                    col_name,
+                    tuple(col.get("headers") or ()),
+                    col.get("type", "text"),
+                    _REQUIRED[required],
+                    choices=_enum(values),
+                    expected=_either([str(v) for v in values]) if values else "",
+                    unique=bool(col.get("unique")),
+                    meaning=col.get("meaning", ""),
+                )
+            )
+        known = [c.name for c in columns] + scalars
+        rules = []
+        for i, rule in enumerate(spec.get("rules") or []):
+            key = f"ledgers.{name}.rules[{i}]"
+            if rule["column"] not in [c.name for c in columns]:
+                issues.append((f"{key}.column", f"{rule['column']!r} is not a column of {name}"))
+                continue
+            try:
+                when = compile_expression(rule["when"], known)
+            except ExpressionError as exc:
+                issues.append((f"{key}.when", str(exc)))
+                continue
+            rules.append(RowRule(when, rule["column"], rule["message"], rule.get("severity", "error")))
+        contracts[name] = TableContract(
+            name,
+            spec.get("label", name),
+            tuple(columns),
+            tuple(rules),
+            required=bool(spec.get("required")),
+            needs_rows=bool(spec.get("required")),
+            row_noun=spec.get("row_noun", "数据"),
+            district_column=spec.get("district_column"),
+        )
+        district = spec.get("district_column")
+        if district is not None and district not in contracts[name].column_names:
+            issues.append((f"ledgers.{name}.district_column", f"{district!r} is not a column of {name}"))
+    for name, spec in declared.items():
+        paired = spec.get("previous_of")
+        if not paired:
+            continue
+        if paired not in contracts:
+            issues.append((f"ledgers.{name}.previous_of", f"{paired!r} is not a ledger with its own columns"))
+            continue
+        base = contracts[paired]
+        contracts[name] = TableContract(
+            name,
+            spec.get("label", f"上年{base.label}"),
+            base.columns,
+            base.rules,
+            required=bool(spec.get("required")),
+            needs_rows=base.needs_rows,
+            row_noun=base.row_noun,
+            previous_of=paired,
+            district_column=base.district_column,
+        )
+    return contracts, issues
+
 
 TRUE_WORDS = ("是", "有", "y", "yes", "true", "1", "√", "✓", "✔")
 FALSE_WORDS = ("否", "无", "n", "no", "false", "0", "×", "✗", "x", "")
@@ -161,3 +222,16 @@ def match_header(text: object, index: dict[str, str]) -> str | None:
         return found
     stripped = _UNIT_SUFFIX.sub("", key)
     return index.get(stripped) if stripped != key else None
+
+
+def builtin_ledgers() -> dict[str, TableContract]:
+    """The ledgers the built-in base config declares (for reading a ledger before any config exists)."""
+    from . import resources
+    from .config import load_yaml_text
+
+    path = resources.builtin_config("base")
+    assert path is not None
+    declared = load_yaml_text(path.read_text(encoding="utf-8"), path.name).get("ledgers") or {}
+    contracts, issues = contracts_from(declared, ["report_year"])
+    assert not issues, issues
+    return contracts

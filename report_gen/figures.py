@@ -27,15 +27,14 @@ import numpy as np
 import pandas as pd
 
 from . import zh_numbers as zn
+from .aggregations import AGGREGATIONS, NUMBER_FORMATS, Rows
 from .comparisons import GroupGap, groups_behind
 from .config import Config
-from .contract import CONTRACTS
+from .contract import TableContract
 from .errors import ConfigError, Problem
 from .expr import HISTORY, Expression, ExpressionError, compile_expression, describe
 from .ledgers import Ledgers
-
-TABLE_LABELS = {"organizations": "两新组织台账", "trainings": "培训记录"}
-_ROW_NOUNS = {"organizations": "组织", "trainings": "培训记录"}
+from .model import default_format
 
 
 @dataclass
@@ -58,7 +57,6 @@ class Figure:
     previous: float | int | None = None
     change: str | None = None
     additive: bool = False
-    sections: list[str] = field(default_factory=list)
     short_label: str = ""
     comparable: bool = False
     """Compared with last year when a previous ledger is given (``compare`` in the config)."""
@@ -113,8 +111,7 @@ class FigureSet:
         """What rule, check and narrative conditions read: figure values, ``params``, ``report_year``
         and, for ``rose()``/``fell()``/``held()``/``previous()``, the figures themselves."""
         return {
-            **config.section("params"),
-            "report_year": config.report.year,
+            **config.scalars(),
             **self.values(),
             HISTORY: self.figures,
             **extra,
@@ -133,20 +130,10 @@ class FigureSet:
 
 
 def format_value(value: float | int | None, fmt: str, unit: str) -> str:
-    """The printed form of a value in one of the config's formats."""
+    """The printed form of a value in one of the config's formats (:data:`NUMBER_FORMATS`)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "—"
-    if fmt == "percent":
-        return zn.percent_text(value)
-    body = {
-        "count": zn.integer_text,
-        "decimal": zn.decimal_text,
-        "near": zn.near_text,
-        "approx": lambda v: zn.approx_text(v, "多"),
-        "approx_yu": lambda v: zn.approx_text(v, "余"),
-        "large": zn.large_text,
-    }[fmt](value)
-    return body + unit
+    return NUMBER_FORMATS[fmt](value, unit)
 
 
 def exact_text(value: float | int | None, fmt: str) -> str:
@@ -190,23 +177,27 @@ class IndicatorEngine:
     """Evaluates indicator definitions over the ledgers, with caching and cycle detection."""
 
     def __init__(self, config: Config, ledgers: Ledgers, previous: bool = False):
+        self.config = config
         self.defs: dict[str, dict[str, Any]] = config.section("indicators")
         self.manual: dict[str, dict[str, Any]] = config.section("manual_figures")
         self.year = config.report.year - (1 if previous else 0)
         self.user_params: dict[str, Any] = config.section("params")
+        self.scalars = config.scalars(self.year)
         self.previous = previous
-        name = "organizations_previous" if previous else "organizations"
-        self.frames: dict[str, pd.DataFrame | None] = {
-            "organizations": ledgers.frame(name),
-            "trainings": ledgers.frame("trainings"),
-        }
+        self.main = config.main_ledger
+        # Last year's engine reads each ledger's previous-year pair (none: no figure of it).
+        self.frames: dict[str, pd.DataFrame | None] = {}
+        for name, contract in config.ledgers.items():
+            if contract.previous_of is None:
+                source = config.previous_ledger(name) if previous else name
+                self.frames[name] = ledgers.frame(source) if source else None
         self.files = {k: t.file_label for k, t in ledgers.tables.items()}
         self.names = {
-            k: reader_name(t.title, config.sources.get(k), t.file_label) for k, t in ledgers.tables.items()
+            k: reader_name(t.title, next(iter(config.sources.get(k, ())), None), t.file_label)
+            for k, t in ledgers.tables.items()
         }
         self._cache: dict[tuple[str, str | None], Any] = {}
         self._stack: list[str] = []
-        self._compiled: dict[tuple[str, str], Expression] = {}
         self._masks: dict[tuple[str, str], pd.Series] = {}
         self._columns: dict[str, dict[str, Any]] = {}
         self.rows_counted: dict[str, int] = {}
@@ -217,39 +208,11 @@ class IndicatorEngine:
 
     def params(self) -> dict[str, Any]:
         """Names every expression may read besides columns and figures: ``report_year`` and ``params``."""
-        return {**self.user_params, "report_year": self.year}
+        return self.scalars
 
     def expression(self, ind_id: str, key: str) -> Expression:
-        cached = self._compiled.get((ind_id, key))
-        if cached is not None:
-            return cached
-        spec = self.defs[ind_id]
-        if key == "expr":
-            known = [*self.defs, *self.manual, *self.params()]
-        else:
-            table = self.frames.get(spec.get("table", "organizations"))
-            known = [*(table.columns if table is not None else []), *self.params()]
-        try:
-            expr = compile_expression(spec[key], known)
-        except ExpressionError as exc:
-            raise ConfigError(Problem(str(exc), key=f"indicators.{ind_id}.{key}")) from None
-        self._compiled[(ind_id, key)] = expr
-        return expr
-
-    def check_all(self) -> None:
-        """Compile every expression up front so all config mistakes are reported together."""
-        problems: list[Problem] = []
-        for ind_id, spec in self.defs.items():
-            if spec["agg"] != "formula" and self.frames.get(spec.get("table", "organizations")) is None:
-                continue  # its table is not part of this build; the figure is simply not available
-            for key in ("where", "within", "expr"):
-                if key in spec:
-                    try:
-                        self.expression(ind_id, key)
-                    except ConfigError as exc:
-                        problems.extend(exc.problems)
-        if problems:
-            raise ConfigError(problems)
+        """The indicator's ``where``, ``within`` or ``expr``, compiled when the config was loaded."""
+        return self.config.expression(f"indicators.{ind_id}.{key}")
 
     # -- evaluating --------------------------------------------------------------------
 
@@ -264,7 +227,7 @@ class IndicatorEngine:
                 for n in self.expression(ind_id, "expr").names
                 if n in self.defs or n in self.manual
             )
-        return self.frames.get(spec.get("table", "organizations")) is not None
+        return self.frames.get(spec.get("table", self.main)) is not None
 
     def value(self, ind_id: str) -> Any:
         return self._evaluate(ind_id, None)
@@ -274,13 +237,10 @@ class IndicatorEngine:
 
     def group_sizes(self, ind_id: str, by: str) -> pd.Series:
         """Rows behind each group's value: a share's ``within`` rows, else all rows of the group."""
-        frame = self.frames.get(self.defs[ind_id].get("table", "organizations"))
+        frame = self.frames.get(self.defs[ind_id].get("table", self.main))
         if frame is None:
             return pd.Series(dtype=int)
-        if self.defs[ind_id]["agg"] == "share":
-            rows = self._mask(ind_id, "within", frame)
-        else:
-            rows = pd.Series(True, index=frame.index)
+        rows = self._mask(ind_id, "within", frame)
         return rows.groupby(frame[by], sort=False).sum().reindex(_groups(frame, by), fill_value=0)
 
     def _evaluate(self, ind_id: str, by: str | None) -> Any:
@@ -311,7 +271,7 @@ class IndicatorEngine:
         if key not in self.defs[ind_id]:
             mask = pd.Series(True, index=frame.index)
         else:
-            table = self.defs[ind_id].get("table", "organizations")
+            table = self.defs[ind_id].get("table", self.main)
             env = self._columns.get(table)
             if env is None:
                 env = {**{c: frame[c] for c in frame.columns}, **self.params()}
@@ -324,6 +284,22 @@ class IndicatorEngine:
         self._masks[(ind_id, key)] = mask
         return mask
 
+    def _values(self, ind_id: str, frame: pd.DataFrame) -> pd.Series:
+        """The indicator's ``value`` expression over every row, as numbers (blank where undefined)."""
+        env = {**{c: frame[c] for c in frame.columns}, **self.params()}
+        result = self._run(ind_id, "value", env)
+        if not isinstance(result, pd.Series):
+            result = pd.Series(result, index=frame.index)
+        try:
+            return result.astype("Float64")
+        except (TypeError, ValueError):
+            raise ConfigError(
+                Problem(
+                    "value 应是数值表达式（如 report_year - year(party_org_founded)）",
+                    key=f"indicators.{ind_id}.value",
+                )
+            ) from None
+
     def _run(self, ind_id: str, key: str, env: Mapping[str, Any]) -> Any:
         """Evaluate one of the indicator's expressions; a failure is the config's, named by key."""
         try:
@@ -332,8 +308,8 @@ class IndicatorEngine:
             raise ConfigError(Problem(str(exc), key=f"indicators.{ind_id}.{key}")) from None
 
     def _compute(self, ind_id: str, spec: dict[str, Any], by: str | None) -> Any:
-        agg = spec["agg"]
-        if agg == "formula":
+        aggregation = AGGREGATIONS[spec["agg"]]
+        if aggregation.total is None or aggregation.grouped is None:  # a formula over other figures
             expr = self.expression(ind_id, "expr")
             env: dict[str, Any] = dict(self.params())
             for name in expr.names:
@@ -343,52 +319,24 @@ class IndicatorEngine:
             if isinstance(result, pd.Series):
                 return result.astype("Float64").astype(float).replace([np.inf, -np.inf], np.nan)
             return _scalar(result)
-        table = spec.get("table", "organizations")
-        frame = self.frames.get(table)
+        frame = self.frames.get(spec.get("table", self.main))
         if frame is None:
             return None
-        mask = self._mask(ind_id, "where", frame)
-        if agg == "share":
-            within = self._mask(ind_id, "within", frame)
-            num, den = (mask & within), within
-            if by is None:
-                self.rows_counted[ind_id] = int(num.sum())
-                total = int(den.sum())
-                self.rows_within[ind_id] = total
-                return None if total == 0 else _scalar(num.sum() / total * 100)
-            groups, order = frame[by], _groups(frame, by)
-            n = num.groupby(groups, sort=False).sum().reindex(order, fill_value=0)
-            d = den.groupby(groups, sort=False).sum().reindex(order, fill_value=0)
-            return (n / d.replace(0, np.nan) * 100).astype(float)
-        rows = frame[mask]
+        column = spec.get("column")
+        if "value" in spec:  # a per-row expression stands for the column
+            frame, column = frame.assign(**{"@value": self._values(ind_id, frame)}), "@value"
+        rows = Rows(frame, self._mask(ind_id, "where", frame), self._mask(ind_id, "within", frame), column)
         if by is None:
-            self.rows_counted[ind_id] = len(rows)
-            if agg == "count":
-                return len(rows)
-            if agg == "sum":
-                return _scalar(rows[spec["column"]].sum())
-            return int(rows[spec["column"]].dropna().nunique())
-        grouped = rows.groupby(by, sort=False)
-        if agg == "count":
-            result = grouped.size()
-        elif agg == "sum":
-            result = grouped[spec["column"]].sum()
-        else:
-            result = grouped[spec["column"]].nunique()
-        return result.reindex(_groups(frame, by), fill_value=0).astype(float)
+            self.rows_counted[ind_id] = int(rows.counted.sum())
+            if spec["agg"] == "share":
+                self.rows_within[ind_id] = int(rows.among.sum())
+            return _scalar(aggregation.total(rows))
+        return aggregation.grouped(rows, frame[by], _groups(frame, by))
 
 
 def _groups(frame: pd.DataFrame, by: str) -> pd.Index:
     """Groups in the order the ledger first lists them: the district's own order of streets."""
     return pd.Index(frame[by].dropna().unique(), name=by)
-
-
-def _default_format(spec: Mapping[str, Any]) -> str:
-    if spec.get("format"):
-        return spec["format"]
-    if spec.get("agg") == "share" or spec.get("unit") == "%":
-        return "percent"
-    return "count"
 
 
 _PARAM_REF = re.compile(r"params\.([A-Za-z_][A-Za-z0-9_]*)")  # ASCII: 人 after the name is text
@@ -405,45 +353,53 @@ def reader_name(title: str, source: Any, file_label: str) -> str:
 
 
 def _words(
-    defs: Mapping[str, Any], manual: Mapping[str, Any], params: Mapping[str, Any], table: str
+    defs: Mapping[str, Any], params: Mapping[str, Any], contract: TableContract | None
 ) -> dict[str, str]:
     """What :func:`~report_gen.expr.describe` calls each name: a ledger column by its header, a
     figure by its label, a parameter by its value, ``report_year`` as 报告年度."""
-    words = {c.name: c.headers[0] for c in CONTRACTS[table].columns} if table in CONTRACTS else {}
+    words = {c.name: c.label for c in contract.columns} if contract is not None else {}
     words.update({k: str(v) for k, v in params.items() if not isinstance(v, (dict, list))})
-    words.update({k: str(spec.get("label", k)) for k, spec in {**defs, **manual}.items()})
+    words.update({k: str(spec.get("label", k)) for k, spec in defs.items()})
     words["report_year"] = "报告年度"
     return words
 
 
 def _definition(
-    spec: Mapping[str, Any], params: Mapping[str, Any], defs: Mapping[str, Any] | None = None
+    spec: Mapping[str, Any],
+    params: Mapping[str, Any],
+    defs: Mapping[str, Any],
+    contract: TableContract | None,
 ) -> str:
     """The config's plain-Chinese definition (``params.NAME`` replaced by its value), or one written
     from the indicator's expressions in words, naming columns by their ledger headers."""
     if spec.get("definition"):
         return _PARAM_REF.sub(lambda m: str(params.get(m.group(1), m.group(0))), spec["definition"])
-    table = spec.get("table", "organizations")
-    words = _words(defs or {}, {}, params, table)
-    flags = [c.name for c in CONTRACTS[table].columns if c.kind == "bool"] if table in CONTRACTS else []
+    words = _words(defs, params, contract)
+    flags = [c.name for c in contract.columns if c.kind == "bool"] if contract is not None else []
 
     def said(key: str) -> str:
         return describe(compile_expression(spec[key]), words, flags)
 
     if spec["agg"] == "formula":
         return f"{said('expr')}所得的值"
-    source = TABLE_LABELS.get(table, "")
-    noun = _ROW_NOUNS.get(table, "记录")
-    column = words.get(spec.get("column") or "", spec.get("column") or "")
+    source = contract.label if contract is not None else ""
+    noun = contract.row_noun if contract is not None else "记录"
+    if "value" in spec:
+        column = said("value")
+    else:
+        column = words.get(spec.get("column") or "", spec.get("column") or "")
     where = f"{said('where')}的" if spec.get("where") else ""
-    if spec["agg"] == "share":
+    agg = spec["agg"]
+    if agg == "share":
         within = f"{said('within')}的{noun}" if spec.get("within") else f"全部{noun}"
         return f"{source}中{where}{noun}占{within}的比例"
-    if spec["agg"] == "count":
+    if agg == "count":
         return f"{source}中{where}{noun}数"
-    if spec["agg"] == "sum":
+    if agg == "sum":
         return f"{source}中{where}{noun}的{column}之和"
-    return f"{source}中{where}{noun}的{column}个数（同名只计一次）"
+    if agg == "distinct":
+        return f"{source}中{where}{noun}的{column}个数（同名只计一次）"
+    return f"{source}中{where}{noun}的{column}{AGGREGATIONS[agg].words}"
 
 
 def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
@@ -452,86 +408,103 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
     Raises :class:`ConfigError` for an indicator that names an unknown column or figure.
     """
     engine = IndicatorEngine(config, ledgers)
-    engine.check_all()
+    paired = [config.previous_ledger(name) for name in config.ledgers]
     previous = (
         IndicatorEngine(config, ledgers, previous=True)
-        if ledgers.frame("organizations_previous") is not None
+        if any(name and ledgers.frame(name) is not None for name in paired)
         else None
     )
-    figures: dict[str, Figure] = {}
-    for ind_id, spec in engine.defs.items():
-        if not engine.available(ind_id):
-            continue
-        value = _scalar(engine.value(ind_id))
-        fmt, unit = _default_format(spec), spec.get("unit", "")
-        if fmt == "percent":
-            unit = "%"
-        table = spec.get("table", "organizations")
-        source: dict[str, Any] = {"kind": "computed"}
-        if spec["agg"] == "formula":
-            source["formula"] = spec["expr"]
-            # Counted from the ledger its parts come from (one source named in the appendix).
-            parts = {
-                engine.defs[n].get("table", "organizations")
-                for n in engine.expression(ind_id, "expr").names
-                if n in engine.defs
-            }
-            if len(parts) == 1:
-                table = parts.pop()
-                source.update(table=table, name=engine.names.get(table))
-        else:
-            source.update(
-                table=table,
-                file=engine.files.get(table),
-                name=engine.names.get(table),
-                aggregation=spec["agg"],
-                column=spec.get("column"),
-                filter=spec.get("where"),
-                within=spec.get("within"),
-                rows=engine.rows_counted.get(ind_id),
-            )
-            if spec["agg"] == "share":
-                source["within_rows"] = engine.rows_within.get(ind_id)
-        prev_value = None
-        compare = spec.get("compare", table == "organizations")
-        if previous is not None and compare and previous.available(ind_id):
-            prev_value = _scalar(previous.value(ind_id))
-        figures[ind_id] = Figure(
-            id=ind_id,
-            label=spec["label"],
-            value=value,
-            text=format_value(value, fmt, unit),
-            unit=unit,
-            format=fmt,
-            definition=_definition(spec, engine.user_params, engine.defs),
-            source=source,
-            previous=prev_value,
-            change=change_text(value, prev_value, fmt, unit),
-            additive=spec["agg"] in ("count", "sum"),
-            short_label=spec.get("short_label", ""),
-            comparable=bool(compare),
-            keywords=tuple(spec.get("keywords") or ()),
-        )
-    for fig_id, spec in engine.manual.items():
-        fmt, unit = _default_format(spec), spec.get("unit", "")
-        figures[fig_id] = Figure(
-            id=fig_id,
-            label=spec["label"],
-            value=spec["value"],
-            text=format_value(spec["value"], fmt, unit),
-            unit=unit,
-            format=fmt,
-            definition=spec.get("definition") or spec["label"],
-            source={
-                "kind": "manual",
-                "note": spec["source"],
-                "year": spec.get("year"),
-                **({"carry_over": spec["carry_over"]} if spec.get("carry_over") else {}),
-            },
-        )
+    figures = {
+        ind_id: _computed_figure(config, engine, previous, ind_id, spec)
+        for ind_id, spec in engine.defs.items()
+        if engine.available(ind_id)
+    }
+    figures.update({fig_id: _manual_figure(fig_id, spec) for fig_id, spec in engine.manual.items()})
     _mark_notable(figures, config.section("year_on_year"))
     figures.update(_comparisons(config, engine, figures))
     return FigureSet(figures, engine, previous)
+
+
+def _computed_figure(
+    config: Config,
+    engine: IndicatorEngine,
+    previous: IndicatorEngine | None,
+    ind_id: str,
+    spec: dict[str, Any],
+) -> Figure:
+    """One indicator's figure: its value, how it was computed, and last year's value."""
+    value = _scalar(engine.value(ind_id))
+    fmt, unit = default_format(spec), spec.get("unit", "")
+    if fmt == "percent":
+        unit = "%"
+    table = spec.get("table", engine.main)
+    source: dict[str, Any] = {"kind": "computed"}
+    if spec["agg"] == "formula":
+        source["formula"] = spec["expr"]
+        # Counted from the ledger its parts come from (one source named in the appendix).
+        parts = {
+            engine.defs[n].get("table", engine.main)
+            for n in engine.expression(ind_id, "expr").names
+            if n in engine.defs
+        }
+        if len(parts) == 1:
+            table = parts.pop()
+            source.update(table=table, name=engine.names.get(table))
+    else:
+        source.update(
+            table=table,
+            file=engine.files.get(table),
+            name=engine.names.get(table),
+            aggregation=spec["agg"],
+            column=spec.get("column"),
+            filter=spec.get("where"),
+            within=spec.get("within"),
+            rows=engine.rows_counted.get(ind_id),
+        )
+        if spec["agg"] == "share":
+            source["within_rows"] = engine.rows_within.get(ind_id)
+        if "value" in spec:
+            source["value"] = str(spec["value"])
+    prev_value = None
+    compare = spec.get("compare", config.previous_ledger(table) is not None)
+    if previous is not None and compare and previous.available(ind_id):
+        prev_value = _scalar(previous.value(ind_id))
+    return Figure(
+        id=ind_id,
+        label=spec["label"],
+        value=value,
+        text=format_value(value, fmt, unit),
+        unit=unit,
+        format=fmt,
+        definition=_definition(spec, engine.user_params, engine.defs, config.ledgers.get(table)),
+        source=source,
+        previous=prev_value,
+        change=change_text(value, prev_value, fmt, unit),
+        additive=AGGREGATIONS[spec["agg"]].additive,
+        short_label=spec.get("short_label", ""),
+        comparable=bool(compare),
+        keywords=tuple(spec.get("keywords") or ()),
+    )
+
+
+def _manual_figure(fig_id: str, spec: dict[str, Any]) -> Figure:
+    """A figure entered by hand, with where it comes from."""
+    fmt, unit = default_format(spec), spec.get("unit", "")
+    return Figure(
+        id=fig_id,
+        label=spec["label"],
+        value=spec["value"],
+        text=format_value(spec["value"], fmt, unit),
+        unit=unit,
+        format=fmt,
+        definition=spec.get("definition") or spec["label"],
+        source={
+            "kind": "manual",
+            "note": spec["source"],
+            "year": spec.get("year"),
+            **({"carry_over": spec["carry_over"]} if spec.get("carry_over") else {}),
+        },
+    )
 
 
 def _mark_notable(figures: Mapping[str, Figure], spec: Mapping[str, Any]) -> None:
@@ -590,9 +563,9 @@ def _comparisons(config: Config, engine: IndicatorEngine, figures: dict[str, Fig
             ),
             source={
                 "kind": "comparison",
-                "table": "organizations",
-                "file": engine.files.get("organizations"),
-                "name": engine.names.get("organizations"),
+                "table": engine.main,
+                "file": engine.files.get(engine.main),
+                "name": engine.names.get(engine.main),
                 "figure": spec["figure"],
                 "by": spec["by"],
                 "points": spec["points"],

@@ -29,7 +29,7 @@ from typing import Any
 
 from .config import Config
 from .errors import ConfigError, Problem
-from .expr import ExpressionError, compile_expression
+from .expr import ExpressionError
 from .figures import FigureSet
 
 DEFAULT_SEVERITY = 3
@@ -37,13 +37,12 @@ DEFAULT_SEVERITY = 3
 
 @dataclass(frozen=True)
 class Finding:
-    """A problem stated in the report. ``figures`` are the ids its condition reads."""
+    """A problem stated in the report (why it is, its rule's trace says). ``data_backed``: its rule
+    has a condition over figures, rather than being stated as found in the survey."""
 
     id: str
     title: str
     text: str
-    threshold: float | None = None
-    figures: tuple[str, ...] = ()
     data_backed: bool = False
     severity: int = DEFAULT_SEVERITY
 
@@ -125,8 +124,8 @@ def evaluate_findings(config: Config, figures: FigureSet) -> Findings:
             fired.append((-severity, order, Finding(rule_id, rule["title"], rule["text"], severity=severity)))
             continue
         env = figures.condition_env(config, threshold=threshold)
+        expr = config.expression(f"problems.{rule_id}.when")
         try:
-            expr = compile_expression(rule["when"], env)
             holds = bool(expr.evaluate(env))
         except ExpressionError as exc:
             errors.append(Problem(str(exc), key=f"problems.{rule_id}.when"))
@@ -136,9 +135,7 @@ def evaluate_findings(config: Config, figures: FigureSet) -> Findings:
             rule_id, str(rule["when"]), threshold, severity, _tested(set(names), figures), fired=holds
         )
         if holds:
-            finding = Finding(
-                rule_id, rule["title"], rule["text"], threshold, names, data_backed=True, severity=severity
-            )
+            finding = Finding(rule_id, rule["title"], rule["text"], data_backed=True, severity=severity)
             fired.append((-severity, order, finding))
         else:
             traces[rule_id].reason = "条件不成立"

@@ -131,13 +131,15 @@ def fingerprint(
         "options": _digest(_json_bytes({"formats": sorted(formats), "draft": config.draft})),
         "templates": _tree_digest(_template_folders(config)),
     }
-    for name, source in sorted(config.sources.items()):
+    for name, sources in sorted(config.sources.items()):
         given = (read_digests or {}).get(name)
-        # The file's name too: messages and figures.json name it.
+        # The files' names too: messages and figures.json name them.
         parts[f"data.{name}"] = (
             given
             if given is not None
-            else _digest(os.fsencode(source.path.name), file_digest(source.path).encode())
+            else _digest(
+                *(part for s in sources for part in (os.fsencode(s.path.name), file_digest(s.path).encode()))
+            )
         )
     for key, path in (("reference_docx", config.reference_docx), ("word_template", config.word_template)):
         if path is not None:

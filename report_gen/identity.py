@@ -21,7 +21,7 @@ not contain are warnings (a typo, or another district's text).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .config import Config
@@ -151,7 +151,11 @@ def _old_districts(config: Config, ledgers: Ledgers) -> dict[str, str]:
 def check_ledger_titles(config: Config, ledgers: Ledgers) -> list[Problem]:
     """A ledger whose title row names another district, or a year other than the one it is for."""
     problems = []
-    expected_year = {"organizations": config.report.year, "organizations_previous": config.report.year - 1}
+    main = config.main_ledger
+    expected_year = {main: config.report.year}
+    previous = config.previous_ledger(main)
+    if previous is not None:
+        expected_year[previous] = config.report.year - 1
     for name, table in ledgers.tables.items():
         if not table.title or name not in expected_year:
             continue
@@ -166,7 +170,7 @@ def check_ledger_titles(config: Config, ledgers: Ledgers) -> list[Problem]:
                 )
             )
         if year and year != expected_year[name]:
-            which = "本年" if name == "organizations" else "上年"
+            which = "本年" if name == main else "上年"
             problems.append(
                 Problem(
                     f"台账标题“{table.title}”写的是{year}年，而{which}台账应为{expected_year[name]}年"
@@ -181,7 +185,8 @@ def check_ledger_titles(config: Config, ledgers: Ledgers) -> list[Problem]:
 def check_ledger_names(config: Config, ledgers: Ledgers) -> list[Problem]:
     """An organisations ledger whose names mostly carry another district's name (青溪区民政局……)
     while the report is for this one: another district's ledger under this district's name."""
-    table = ledgers.tables.get("organizations")
+    main = config.main_ledger
+    table = ledgers.tables.get(main)
     if table is None or table.frame.empty:
         return []
     other, named = ledger_district(table.frame)
@@ -191,9 +196,9 @@ def check_ledger_names(config: Config, ledgers: Ledgers) -> list[Problem]:
     return [
         Problem(
             f"报告是{current}的，但台账中有{named}个组织或党组织的名称以“{other}”开头，"
-            f"像是{other}的台账（请核对 data.organizations 或 report.district）",
+            f"像是{other}的台账（请核对 data.{main} 或 report.district）",
             file=table.file_label,
-            key="data.organizations",
+            key=f"data.{main}",
         )
     ]
 
@@ -277,13 +282,13 @@ def _clause_before(text: str, at: int) -> str:
     return text[start:at]
 
 
-def check_manual_figures(config: Config, figures: FigureSet) -> list[Problem]:
-    """Hand-entered figures the report states must be this district's, and describe the report year
-    or say they carry over."""
+def check_manual_figures(config: Config, figures: FigureSet, stated: Mapping[str, Any]) -> list[Problem]:
+    """Hand-entered figures the report states (in ``stated``) must be this district's, and describe
+    the report year or say they carry over."""
     problems = []
     origin = config.origin.district
     for fig in figures:
-        if not fig.manual or not fig.sections:
+        if not fig.manual or fig.id not in stated:
             continue
         if origin and origin != config.report.district:
             problems.append(
@@ -308,7 +313,7 @@ def check_manual_figures(config: Config, figures: FigureSet) -> list[Problem]:
 
 def narrative_names(config: Config, ledgers: Ledgers) -> list[Problem]:
     """Streets, towns and party organisations named in narrative that the ledger does not contain."""
-    table = ledgers.tables.get("organizations")
+    table = ledgers.tables.get(config.main_ledger)
     if table is None:
         return []
     frame = table.frame

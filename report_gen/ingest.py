@@ -466,7 +466,7 @@ def _cell_str(value: object) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def cell_text(cells: pd.Series) -> pd.Series:
+def trimmed_text(cells: pd.Series) -> pd.Series:
     """Cells as trimmed Arrow-backed text; missing cells stay missing.
 
     Arrow's trim removes Unicode whitespace, full-width spaces and newlines included.
@@ -504,7 +504,26 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
         warnings.append(
             Problem(f"未识别的列，已忽略：{'、'.join(unknown)}", file=label, sheet=sheet, severity="warning")
         )
-    missing = [c for c in contract.columns if c.required != "no" and c.name not in mapping]
+    constants: dict[str, str] = {}
+    for header, value in source.constants.items():
+        canonical = match_header(header, index)
+        if canonical is None:
+            continue  # not a column of the ledger: the config was refused when it was loaded
+        if canonical in mapping:
+            raise DataError(
+                Problem(
+                    f"文件已有“{headers[canonical]}”列，配置中 constants 的“{header}”不应再给出",
+                    file=label,
+                    sheet=sheet,
+                )
+            )
+        constants[canonical] = str(value)
+        headers[canonical] = f"{header}（配置中给定）"
+    missing = [
+        c
+        for c in contract.columns
+        if c.required != "no" and c.name not in mapping and c.name not in constants
+    ]
     if missing:
         problems = []
         found = "、".join(h for h in names if normalise_header(h)) or "（无）"
@@ -527,7 +546,7 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
     frame.columns = list(mapping)
 
     ignored: list[IgnoredRow] = []
-    texts = {c: cell_text(frame[c]) for c in frame.columns}
+    texts = {c: trimmed_text(frame[c]) for c in frame.columns}
     all_blank = pd.Series(True, index=frame.index)
     for t in texts.values():
         all_blank &= (t.isna() | (t == "")).astype(bool)
@@ -535,7 +554,7 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
     # column report-gen does not read (序号), so the file's first columns are looked at too.
     total = pd.Series(False, index=frame.index)
     candidates = [texts[c] for c in list(frame.columns)[:3]]
-    candidates += [cell_text(body[c]) for c in list(body.columns)[:3] if c not in mapping.values()]
+    candidates += [trimmed_text(body[c]) for c in list(body.columns)[:3] if c not in mapping.values()]
     for text in candidates:
         maybe = text.str.contains("计", regex=False).fillna(False).astype(bool)
         if maybe.any():
@@ -548,4 +567,7 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
         kept = ~all_blank & ~total
         frame = frame[kept]
         texts = {c: t[kept] for c, t in texts.items()}
+    for canonical, value in constants.items():
+        texts[canonical] = pd.Series(value, index=frame.index, dtype=TEXT_DTYPE)
+        frame = frame.assign(**{canonical: texts[canonical]})
     return RawTable(source, contract, label, sheet, frame, headers, texts, ignored, warnings)

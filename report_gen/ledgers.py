@@ -9,8 +9,9 @@ the rest. Errors stop the build; warnings are listed and the build goes on.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,9 +19,10 @@ import pandas as pd
 from . import arrow_text
 from .arrow_text import TEXT_DTYPE
 from .config import Config, DataSource
-from .contract import CONTRACTS, ENTERPRISE, FALSE_WORDS, NOT_FORMED, TRUE_WORDS, Column
+from .contract import FALSE_WORDS, TRUE_WORDS, Column, TableContract
 from .dates import parse_dates
-from .errors import DataError, Problem
+from .errors import ConfigError, DataError, Problem
+from .expr import ExpressionError
 from .ingest import IgnoredRow, RawTable, read_table
 
 PROBLEMS_PER_COLUMN = 20
@@ -47,6 +49,8 @@ class LedgerTable:
     headers: dict[str, str]
     ignored: list[IgnoredRow] = field(default_factory=list)
     title: str = ""
+    parts: list[LedgerTable] = field(default_factory=list)
+    """The files it was read from, each as a table, when there are several."""
 
 
 @dataclass
@@ -160,8 +164,11 @@ def _parse_enum(text: pd.Series, column: Column, extra: Mapping[str, str]) -> tu
     return value, bad
 
 
-def type_table(raw: RawTable, report_date: dt.date) -> tuple[LedgerTable, list[Problem]]:
-    """Type each column of ``raw`` and run the contract's checks. Returns the table and all problems."""
+def type_table(
+    raw: RawTable, report_date: dt.date, scalars: Mapping[str, Any] | None = None
+) -> tuple[LedgerTable, list[Problem]]:
+    """Type each column of ``raw`` and run the contract's checks (its row rules read ``scalars``
+    besides the columns). Returns the table and all problems."""
     found = _Collector(raw)
     frame = raw.frame
     typed: dict[str, pd.Series] = {}
@@ -200,22 +207,68 @@ def type_table(raw: RawTable, report_date: dt.date) -> tuple[LedgerTable, list[P
     for name, mask in blank_required.items():
         found.add(mask, name, "不能为空")
 
-    if raw.contract.name == "organizations" and frame.empty:
+    if raw.contract.needs_rows and frame.empty:
         found.problems.append(
             Problem(
-                "表中没有任何组织（只有表头或全是空行），无法生成报告", file=raw.file_label, sheet=raw.sheet
+                f"表中没有任何{raw.contract.row_noun}（只有表头或全是空行），无法生成报告",
+                file=raw.file_label,
+                sheet=raw.sheet,
             )
         )
     out = pd.DataFrame(typed, index=frame.index)
     for column in raw.contract.columns:
         if column.name not in out.columns:
             out[column.name] = _empty_column(column.kind, out.index)
-    if raw.contract.name == "organizations":
-        _check_organizations(out, frame, found)
+    _check_rows(raw.contract, out, frame, found, scalars or {})
     table = LedgerTable(
         raw.contract.name, raw.file_label, raw.sheet, out, raw.headers, raw.ignored, title=raw.title
     )
     return table, [*raw.warnings, *found.problems]
+
+
+def _duplicate_message(label: str, first_row: pd.Series) -> Callable[[int], str]:
+    return lambda row: f"{label}重复，与第{int(first_row[row])}行相同（{label}在文件中必须唯一）"
+
+
+def _check_rows(
+    contract: TableContract,
+    out: pd.DataFrame,
+    cells: pd.DataFrame,
+    found: _Collector,
+    scalars: Mapping[str, Any],
+) -> None:
+    """The ledger's row rules, then its unique columns."""
+    if out.empty:
+        return
+    env = {**{c: out[c] for c in out.columns}, **scalars}
+    for rule in contract.rules:
+        try:
+            result = rule.when.evaluate(env)
+        except ExpressionError as exc:
+            raise ConfigError(Problem(str(exc), key=f"ledgers.{contract.name}.rules")) from None
+        if not isinstance(result, pd.Series):
+            result = pd.Series(bool(result), index=out.index)
+        found.add(
+            result.fillna(False).astype(bool),
+            rule.column,
+            rule.message,
+            cells.get(rule.column),
+            severity=rule.severity,
+        )
+    for column in (c for c in contract.columns if c.unique):
+        values = out[column.name]
+        dup = values.notna() & values.duplicated(keep=False)
+        if not dup.any():
+            continue
+        first_row = values[dup].reset_index().groupby(column.name)["index"].transform("min")
+        first_row.index = values[dup].index
+        found.add(
+            (dup & values.duplicated(keep="first")).fillna(False),
+            column.name,
+            _duplicate_message(column.label, first_row),
+            cells.get(column.name),
+            summary=f"{column.label}重复",
+        )
 
 
 def _empty_column(kind: str, index: pd.Index) -> pd.Series:
@@ -223,50 +276,8 @@ def _empty_column(kind: str, index: pd.Index) -> pd.Series:
     return pd.Series(pd.NA if kind != "date" else pd.NaT, index=index, dtype=dtype)
 
 
-def _check_organizations(out: pd.DataFrame, cells: pd.DataFrame, found: _Collector) -> None:
-    enterprise = out["category"] == ENTERPRISE
-    found.add(
-        (enterprise & out["above_scale"].isna()).fillna(False),
-        "above_scale",
-        "非公企业须填写是否规模以上",
-        cells.get("above_scale"),
-    )
-    formed = out["party_org_form"].notna() & (out["party_org_form"] != NOT_FORMED)
-    found.add(
-        (formed & out["party_org_name"].isna()).fillna(False),
-        "party_org_name",
-        "已组建党组织的须填写所属党组织名称",
-    )
-    members, mobile = out["party_members"], out["mobile_members"]
-    found.add(
-        (mobile > members).fillna(False),
-        "mobile_members",
-        "流动党员数不能多于党员数",
-        cells.get("mobile_members"),
-    )
-    found.add(
-        (members > out["employees"]).fillna(False),
-        "party_members",
-        "党员数多于从业人员数，请核对",
-        cells.get("party_members"),
-        severity="warning",
-    )
-    org_id = out["org_id"]
-    dup = org_id.notna() & org_id.duplicated(keep=False)
-    if dup.any():
-        first_row = org_id[dup].reset_index().groupby("org_id")["index"].transform("min")
-        first_row.index = org_id[dup].index
-        found.add(
-            (dup & org_id.duplicated(keep="first")).fillna(False),
-            "org_id",
-            lambda row: f"组织编号重复，与第{int(first_row[row])}行相同（组织编号在文件中必须唯一）",
-            cells.get("org_id"),
-            summary="组织编号重复",
-        )
-
-
-def load_ledgers(config: Config, read: Mapping[str, RawTable | None] | None = None) -> Ledgers:
-    """Read, type and check every table named in the config.
+def load_ledgers(config: Config, read: Mapping[str, Sequence[RawTable] | None] | None = None) -> Ledgers:
+    """Read, type and check every table named in the config, each from its files.
 
     ``read`` gives tables already read (a district's rows of a city ledger, split by
     :mod:`report_gen.batch`): those are typed and checked, not read again from their file;
@@ -276,58 +287,119 @@ def load_ledgers(config: Config, read: Mapping[str, RawTable | None] | None = No
     """
     tables: dict[str, LedgerTable] = {}
     problems: list[Problem] = []
-    for name, source in config.sources.items():
-        try:
-            given = read.get(name, source) if read is not None else source
-            if given is None:
-                continue
-            if isinstance(given, RawTable):
-                table, found = type_table(given, config.report.date)
-            else:
-                table, found = read_and_check(source, config.report.date)
-        except DataError as exc:
-            problems.extend(exc.problems)
+    scalars = config.scalars()
+    for name, sources in config.sources.items():
+        contract = config.ledgers[name]
+        given = read.get(name, sources) if read is not None else sources
+        if given is None:
             continue
-        tables[name] = table
-        problems.extend(found)
+        parts: list[LedgerTable] = []
+        for item in given:
+            try:
+                if isinstance(item, RawTable):
+                    part, found = type_table(item, config.report.date, scalars)
+                else:
+                    part, found = read_and_check(item, contract, config.report.date, scalars)
+            except DataError as exc:
+                problems.extend(exc.problems)
+                continue
+            parts.append(part)
+            problems.extend(found)
+        if parts and len(parts) == len(given):
+            tables[name], found = _combined(contract, parts)
+            problems.extend(found)
     errors = [p for p in problems if p.is_error]
     if errors:
         raise DataError(problems)
-    problems.extend(_drop_unrelated_previous(tables))
+    problems.extend(_drop_unrelated_previous(config, tables))
     return Ledgers(tables, problems)
+
+
+def _combined(contract: TableContract, parts: list[LedgerTable]) -> tuple[LedgerTable, list[Problem]]:
+    """One table from the files of one ledger, and the values of unique columns that two files share."""
+    if len(parts) == 1:
+        return parts[0], []
+    frame = pd.concat([p.frame for p in parts], ignore_index=True)
+    where = [(p, int(row)) for p in parts for row in p.frame.index]
+    problems = []
+    for column in (c for c in contract.columns if c.unique):
+        values = frame[column.name]
+        first_seen: dict[Any, int] = {}
+        for pos in values.index[(values.notna() & values.duplicated(keep=False)).to_numpy(dtype=bool)]:
+            value = values[pos]
+            first = first_seen.setdefault(value, pos)
+            (part, row), (first_part, first_row) = where[pos], where[first]
+            if first == pos or part is first_part:
+                continue  # the first of its value, or a duplicate within one file (reported with it)
+            problems.append(
+                Problem(
+                    f"{column.label}重复，与{first_part.file_label}第{first_row}行相同（{column.label}在各文件中必须唯一）",
+                    file=part.file_label,
+                    sheet=part.sheet,
+                    row=row,
+                    column=part.headers.get(column.name, column.label),
+                    value=str(value),
+                )
+            )
+    headers: dict[str, str] = {}
+    for part in parts:
+        for key, header in part.headers.items():
+            headers.setdefault(key, header)
+    table = LedgerTable(
+        contract.name,
+        "、".join(p.file_label for p in parts),
+        None,
+        frame,
+        headers,
+        title=parts[0].title,
+        parts=parts,
+    )
+    return table, problems
 
 
 MIN_SHARED_IDS = 0.3
 
 
-def _drop_unrelated_previous(tables: dict[str, LedgerTable]) -> list[Problem]:
+def _drop_unrelated_previous(config: Config, tables: dict[str, LedgerTable]) -> list[Problem]:
     """Last year's ledger must be the same district's: when it shares fewer than 30% of this
-    year's 组织编号 (another district's file, say), no year-on-year change is stated."""
-    current, previous = tables.get("organizations"), tables.get("organizations_previous")
-    if current is None or previous is None or current.frame.empty:
-        return []
-    ids = set(current.frame["org_id"].dropna())
-    shared = len(ids & set(previous.frame["org_id"].dropna())) / len(ids)
-    if shared >= MIN_SHARED_IDS:
-        return []
-    del tables["organizations_previous"]
-    return [
-        Problem(
-            f"上年台账与本年台账只有{shared:.0%}的组织编号相同，看来不是同一地区的台账，"
-            "本次不作同比比较（如确为上年台账，请核对组织编号）",
-            file=previous.file_label,
-            severity="warning",
+    year's keys (组织编号; another district's file, say), no year-on-year change is stated."""
+    warnings = []
+    for name, contract in config.ledgers.items():
+        key = contract.key
+        current, previous = tables.get(contract.previous_of or ""), tables.get(name)
+        if key is None or current is None or previous is None or current.frame.empty:
+            continue
+        ids = set(current.frame[key.name].dropna())
+        if not ids:
+            continue
+        shared = len(ids & set(previous.frame[key.name].dropna())) / len(ids)
+        if shared >= MIN_SHARED_IDS:
+            continue
+        del tables[name]
+        warnings.append(
+            Problem(
+                f"上年台账与本年台账只有{shared:.0%}的{key.label}相同，看来不是同一地区的台账，"
+                f"本次不作同比比较（如确为上年台账，请核对{key.label}）",
+                file=previous.file_label,
+                severity="warning",
+            )
         )
-    ]
+    return warnings
 
 
-def read_and_check(source: DataSource, report_date: dt.date) -> tuple[LedgerTable, list[Problem]]:
-    raw = read_table(source, CONTRACTS[source.table])
-    return type_table(raw, report_date)
+def read_and_check(
+    source: DataSource,
+    contract: TableContract,
+    report_date: dt.date,
+    scalars: Mapping[str, Any] | None = None,
+) -> tuple[LedgerTable, list[Problem]]:
+    """One file of a ledger, read, typed and checked."""
+    raw = read_table(source, contract)
+    return type_table(raw, report_date, scalars)
 
 
 def ignored_rows_summary(ledgers: Ledgers) -> Iterable[str]:
-    for table in ledgers.tables.values():
+    for table in (part for t in ledgers.tables.values() for part in (t.parts or [t])):
         for reason in sorted({i.reason for i in table.ignored}):
             rows = [i.row for i in table.ignored if i.reason == reason]
             shown = "、".join(str(r) for r in rows[:15]) + ("等" if len(rows) > 15 else "")

@@ -17,7 +17,7 @@ import stat
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +28,15 @@ from .input_files import display_name, os_reason, read_limited
 
 
 def figures_document(
-    figures: FigureSet, meta: Mapping[str, Any], sentences: Mapping[str, list[str]] | None = None
+    figures: FigureSet,
+    stated: Mapping[str, Sequence[str]],
+    meta: Mapping[str, Any],
+    sentences: Mapping[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     """``NAME.figures.json``: every figure computed for the report, with value, text, definition and
-    source; ``stated`` says whether the report prints it, ``sections`` where, and ``sentences`` the
-    sentences of the report that print it (what ``report-gen diff`` shows beside a change)."""
+    source; ``stated`` says whether the report prints it, ``sections`` where (from ``stated``), and
+    ``sentences`` the sentences of the report that print it (what ``report-gen diff`` shows beside
+    a change)."""
     listed = []
     for fig in figures:
         entry: dict[str, Any] = {
@@ -44,8 +48,8 @@ def figures_document(
             "format": fig.format,
             "definition": fig.definition,
             "source": fig.source,
-            "stated": bool(fig.sections),
-            "sections": fig.sections,
+            "stated": fig.id in stated,
+            "sections": list(stated.get(fig.id, ())),
         }
         if fig.previous is not None:
             entry["previous"] = fig.previous

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,12 +18,12 @@ from typing import Any
 import docx
 
 from . import __version__
-from .charts import draw_charts
+from .charts import ChartImage, draw_charts
 from .claims import check_claims
-from .compose import Composer, check_templates
+from .compose import Composer, Composition
 from .config import Config, load_config
 from .document import Report
-from .errors import ConfigError, OptionError, Problem, ReportCheckError
+from .errors import ConfigError, OptionError, Problem
 from .figures import FigureSet, compute_figures
 from .findings import Findings, evaluate_findings
 from .fingerprint import FINGERPRINT_SUFFIX, fingerprint, record_for, unchanged
@@ -39,14 +39,65 @@ from .output import (
     previous_figures,
     write_atomically,
 )
-from .textcheck import check_consistency, check_filled_template, check_report
+from .textcheck import check_filled_template, check_report
 from .writers.docx_writer import write_docx
-from .writers.layout import layout_from_config
 from .writers.pdf_writer import docx_to_pdf, require_libreoffice
 from .writers.text_writers import write_html, write_markdown
 from .writers.word_template import fill_word_template
 
-FORMATS = ("docx", "pdf", "html", "md")
+
+@dataclass
+class _Writing:
+    """What an output format is written from; the .docx is made once, for docx and pdf both."""
+
+    config: Config
+    composed: _Composed
+    soffice: Path | None
+    _word: bytes | None = None
+    word_stated: dict[str, tuple[str, ...]] | None = None
+    """What a district's Word template printed, once it is filled: all the .docx states."""
+
+    def word(self) -> bytes:
+        if self._word is None:
+            self._word = pin_zip_times(self._word_document(), self.config.report.date)
+        return self._word
+
+    def _word_document(self) -> bytes:
+        """The .docx: the district's Word template filled in, or the built-in official layout
+        (on the district's reference document when it gives one)."""
+        config, c = self.config, self.composed
+        if config.word_template is None:
+            reference = _read_reference(config.reference_docx) if config.reference_docx else None
+            return write_docx(c.composition.report, config.layout, config.report.date, reference)
+        word = c.composer.word_context()
+        content = fill_word_template(config.word_template, word.context, c.charts, c.composer.all_tables())
+        self.word_stated = word.stated()
+        stale = check_manual_figures(config, c.figures, self.word_stated)
+        if stale:
+            raise ConfigError(stale)
+        check_filled_template(content, config.word_template.name)
+        return content
+
+    @property
+    def stated(self) -> dict[str, tuple[str, ...]]:
+        """Where the report states each figure: the Word template's record when one was filled,
+        else the composed report's (the same for .docx, .html and .md)."""
+        return self.composed.composition.stated if self.word_stated is None else self.word_stated
+
+
+def _pdf(out: _Writing) -> bytes:
+    assert out.soffice is not None  # found before anything was computed
+    return docx_to_pdf(out.word(), out.soffice)
+
+
+OUTPUT_FORMATS: dict[str, Callable[[_Writing], bytes]] = {
+    "docx": _Writing.word,
+    "pdf": _pdf,
+    "html": lambda out: write_html(out.composed.composition.report, out.config.layout),
+    "md": lambda out: write_markdown(out.composed.composition.report),
+}
+"""Every output ``--format`` names, in the order the files are written."""
+FORMATS = tuple(OUTPUT_FORMATS)
 
 
 @dataclass
@@ -61,11 +112,13 @@ class BuildResult:
     warnings: list[Problem]
     ignored: list[str]
     changes: list[str]
+    stated: dict[str, tuple[str, ...]]
+    """Figure id → the sections that state it (a figure not stated is absent)."""
     skipped: bool = False
 
     def summary(self) -> str:
         """One line for the build log: how many figures the report states, and problems found."""
-        stated = [f for f in self.figures if f.sections]
+        stated = [f for f in self.figures if f.id in self.stated]
         manual = sum(1 for f in stated if f.manual)
         found = sum(p.data_backed for p in self.findings.problems)
         return f"报告陈述数据{len(stated)}项（其中人工录入{manual}项），据数据发现问题{found}项。"
@@ -96,20 +149,6 @@ class ValidationResult:
         return self.ledgers.warnings
 
 
-def _word_document(config: Config, composer: Composer, report: Report, layout, charts) -> bytes:
-    """The .docx: the district's Word template filled in, or the built-in official layout
-    (on the district's reference document when it gives one)."""
-    if config.word_template is not None:
-        content = fill_word_template(
-            config.word_template, composer.word_context(), charts, composer.all_tables()
-        )
-        composer.record_usage()  # the figures the Word template printed count as stated too
-        check_filled_template(content, config.word_template.name)
-        return content
-    reference = _read_reference(config.reference_docx) if config.reference_docx else None
-    return write_docx(report, layout, config.report.date, reference)
-
-
 def _read_reference(path: Path) -> bytes:
     content = read_limited(path, "参考文档", ConfigError, DOCX_BYTES, "reference_docx")
     try:
@@ -131,6 +170,62 @@ def parse_formats(text: str | Sequence[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+@dataclass
+class _Composed:
+    """Everything a build computes before it writes: the report and what it was made from."""
+
+    config: Config
+    ledgers: Ledgers
+    identity_warnings: list[Problem]
+    figures: FigureSet
+    findings: Findings
+    charts: dict[str, ChartImage]
+    composer: Composer
+    composition: Composition
+
+
+def _compose(
+    config: Config,
+    *,
+    draw: bool,
+    tables: Mapping[str, Sequence[RawTable] | None] | None = None,
+    chart_cache: Path | None = None,
+) -> _Composed:
+    """Read the ledgers, compute figures and findings, compose the report and check it: every check
+    of a build but the writers'. ``draw=False`` composes with blank pictures in place of charts;
+    ``tables`` and ``chart_cache`` as :func:`build`."""
+    ledgers = load_ledgers(config, tables)
+    identity_warnings = check_identity(config, ledgers)
+    figures = compute_figures(config, ledgers)
+    findings = evaluate_findings(config, figures)
+    charts = (
+        draw_charts(
+            config.section("charts"),
+            figures,
+            config.section("style").get("charts"),
+            config.report.whole,
+            chart_cache or default_chart_cache(),
+        )
+        if draw
+        else _blank_charts(config)
+    )
+    composer = Composer(config, figures, findings, charts)
+    composition = composer.compose()
+    stale = check_manual_figures(config, figures, composition.stated)
+    if stale:
+        raise ConfigError(stale)
+    check_claims(composition.report, figures, composer.claims)
+    check_report(composition.report, config, figures)
+    return _Composed(config, ledgers, identity_warnings, figures, findings, charts, composer, composition)
+
+
+def _blank_charts(config: Config) -> dict[str, ChartImage]:
+    return {
+        chart_id: ChartImage(chart_id, spec["caption"], b"", 0, 0, spec.get("alt", ""))
+        for chart_id, spec in config.section("charts").items()
+    }
+
+
 def validate(
     config_path: str | Path,
     *,
@@ -138,22 +233,15 @@ def validate(
     data: Mapping[str, str | Path] | None = None,
     draft: bool = False,
 ) -> ValidationResult:
-    """The checks of :func:`build` that need no charts and no Word writer: the whole config (style
-    values included), the ledgers, every expression evaluated over them, the consistency checks,
-    and every template found and compiled. Writes nothing. Raises on errors, returns warnings."""
+    """The checks of :func:`build` without drawing charts or writing anything: the whole config
+    (compiled when loaded), the ledgers, the figures, findings and the composed report's checks.
+    Raises on errors, returns warnings."""
     config = load_config(config_path, overrides, data, draft=draft)
-    layout_from_config(config.section("style"))
     if config.reference_docx is not None:
         _read_reference(config.reference_docx)
-    ledgers = load_ledgers(config)
-    ledgers.warnings.extend(check_identity(config, ledgers))
-    figures = compute_figures(config, ledgers)
-    evaluate_findings(config, figures)
-    problems = check_consistency(config, figures)
-    if problems:
-        raise ReportCheckError(problems)
-    check_templates(config)
-    return ValidationResult(config, ledgers)
+    composed = _compose(config, draw=False)
+    composed.ledgers.warnings.extend(composed.identity_warnings)
+    return ValidationResult(config, composed.ledgers)
 
 
 def build(
@@ -165,7 +253,7 @@ def build(
     formats: str | Sequence[str] = ("docx",),
     draft: bool = False,
     skip_unchanged: bool = False,
-    tables: Mapping[str, RawTable | None] | None = None,
+    tables: Mapping[str, Sequence[RawTable] | None] | None = None,
     table_digests: Mapping[str, str] | None = None,
     chart_cache: Path | None = None,
 ) -> BuildResult | SkippedBuild:
@@ -181,15 +269,14 @@ def build(
     ``skip_unchanged``: when the output folder holds this report built from the same inputs
     (``NAME.fingerprint.json``, see :mod:`report_gen.fingerprint`) and its outputs are intact,
     return a :class:`SkippedBuild` and write nothing. Without it, the report is always built.
-    ``tables``: tables already read (a district's rows split from a city ledger), with
-    ``table_digests`` their fingerprints; they are not read again from their files.
-    ``chart_cache``: where drawn charts are kept by content (default: :func:`default_chart_cache`;
-    pass a folder to use another).
+    ``tables``: tables already read (a district's rows split from a city ledger, each table as
+    the list of its files' parts), with ``table_digests`` their fingerprints; they are not read
+    again from their files. ``chart_cache``: where drawn charts are kept by content (default:
+    :func:`default_chart_cache`).
     """
     formats = parse_formats(formats)
     soffice = require_libreoffice() if "pdf" in formats else None
     config = load_config(config_path, overrides, data, draft=draft)
-    layout = layout_from_config(config.section("style"))
     out = Path(out_dir)
     name = config.report.output_name
     found = fingerprint(config, formats, table_digests)
@@ -197,24 +284,10 @@ def build(
         record = unchanged(out, name, found)
         if record is not None:
             return SkippedBuild(config, [out / f for f in record.outputs], record.summary, record.warnings)
-    ledgers = load_ledgers(config, tables)
-    identity_warnings = check_identity(config, ledgers)
-    figures = compute_figures(config, ledgers)
-    findings = evaluate_findings(config, figures)
-    charts = draw_charts(
-        config.section("charts"),
-        figures,
-        config.section("style").get("charts"),
-        config.report.whole,
-        chart_cache or default_chart_cache(),
-    )
-    composer = Composer(config, figures, findings, charts)
-    report = composer.compose()
-    stale = check_manual_figures(config, figures)
-    if stale:
-        raise ConfigError(stale)
-    check_claims(report, figures, composer.claims)
-    check_report(report, config, figures)
+    composed = _compose(config, draw=True, tables=tables, chart_cache=chart_cache)
+    ledgers, figures, findings = composed.ledgers, composed.figures, composed.findings
+    composer, report = composed.composer, composed.composition.report
+    identity_warnings = composed.identity_warnings
 
     rep = config.report
     meta = {
@@ -237,19 +310,10 @@ def build(
         "problems_stated": [p.id for p in findings.problems],
         "problems": [trace.as_json() for trace in findings.traces],
     }
-    files: dict[str, bytes] = {}
-    if "docx" in formats or soffice is not None:
-        word = pin_zip_times(_word_document(config, composer, report, layout, charts), rep.date)
-        if "docx" in formats:
-            files[f"{name}.docx"] = word
-        if soffice is not None:
-            files[f"{name}.pdf"] = docx_to_pdf(word, soffice)
-    if "html" in formats:
-        files[f"{name}.html"] = write_html(report, layout)
-    if "md" in formats:
-        files[f"{name}.md"] = write_markdown(report)
-    # after the .docx: a Word template adds usage
-    figures_json = figures_document(figures, meta, figure_sentences(report))
+    writing = _Writing(config, composed, soffice)
+    files = {f"{name}.{fmt}": write(writing) for fmt, write in OUTPUT_FORMATS.items() if fmt in formats}
+    # after the .docx: a Word template's own record of what it states
+    figures_json = figures_document(figures, writing.stated, meta, figure_sentences(report))
     files[f"{name}.figures.json"] = (
         json.dumps(figures_json, ensure_ascii=False, indent=2, default=str) + "\n"
     ).encode("utf-8")
@@ -270,6 +334,7 @@ def build(
         ],
         ignored=list(ignored_rows_summary(ledgers)),
         changes=changes,
+        stated=writing.stated,
     )
     lasting = [w for w in result.warnings if w is not damaged]  # said again when a rebuild is skipped
     files[f"{name}{FINGERPRINT_SUFFIX}"] = record_for(found, files, result.summary(), lasting)

@@ -17,7 +17,7 @@ import jinja2
 
 from . import resources
 from .config import DataSource
-from .contract import CONTRACTS
+from .contract import builtin_ledgers
 from .errors import ConfigError, OptionError, Problem
 from .identity import ledger_district, ledger_identity
 from .ingest import read_table
@@ -55,7 +55,8 @@ def init_district(
     or the config exists (without ``force``); :class:`DataError` for a ledger that cannot be read.
     """
     ledger_path = Path(ledger).expanduser().resolve()
-    table = read_table(DataSource("organizations", ledger_path), CONTRACTS["organizations"])
+    contract = builtin_ledgers()["organizations"]
+    table = read_table(DataSource(contract.name, ledger_path), contract)
     title_district, title_year = ledger_identity(table.title)
     name_year = _YEAR_IN_NAME.search(ledger_path.stem)
     district = district or title_district

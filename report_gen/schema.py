@@ -67,7 +67,7 @@ class Int(Spec):
 
     def check(self, value: Any, path: str, out: list[tuple[str, str]]) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.strip().isdigit():
+            if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
                 value = int(value)
             else:
                 out.append((path, f"expected a whole number, got {_describe(value)}"))
@@ -184,6 +184,23 @@ class Either(Spec):
             return self.full.check(value, path, out)
         checked = self.short.check(value, path, out)
         return None if checked is None else self.full.check(self.expand(checked), path, out)
+
+
+@dataclass
+class OneOrMany(Spec):
+    """One value of ``item``, or a list of them; always a list once checked."""
+
+    item: Spec = field(default_factory=Str)
+
+    def check(self, value: Any, path: str, out: list[tuple[str, str]]) -> Any:
+        if not isinstance(value, list):
+            checked = self.item.check(value, path, out)
+            return None if checked is None else [checked]
+        if not value:
+            out.append((path, "expected at least one file"))
+            return None
+        items = [self.item.check(v, f"{path}[{i}]", out) for i, v in enumerate(value)]
+        return None if any(i is None for i in items) else items
 
 
 @dataclass

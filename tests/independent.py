@@ -48,6 +48,8 @@ def ledger_figures(rows: list[dict[str, str]], year: int) -> dict[str, float]:
         "small_orgs": sum(1 for r in rows if int(r["从业人员数"]) < 50),
         "small_share": sum(1 for r in rows if int(r["从业人员数"]) < 50) / len(rows) * 100,
         "no_member_orgs": sum(1 for r in rows if int(r["党员数"]) == 0),
+        "no_member_share": sum(1 for r in rows if int(r["党员数"]) == 0) / len(rows) * 100,
+        "enterprise_coverage_rate": sum(1 for r in ent if r["党组织组建方式"] != "未组建") / len(ent) * 100,
         "uncovered_enterprises": sum(1 for r in ent if r["党组织组建方式"] == "未组建"),
         **target_counts(rows),
     }

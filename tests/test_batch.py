@@ -14,7 +14,7 @@ import pytest
 
 from report_gen import batch
 from report_gen.cli import run
-from report_gen.contract import ORGANIZATIONS, header_index, match_header
+from report_gen.contract import builtin_ledgers, header_index, match_header
 
 from .conftest import HEADERS, org_row, write_csv
 
@@ -106,7 +106,7 @@ def city(tmp_path_factory):
 
 
 def test_the_district_headers_of_the_contract():
-    index = header_index(ORGANIZATIONS)
+    index = header_index(builtin_ledgers()["organizations"])
     for header in ("所属区县", "区县", "所属区（县）", "区县名称", "district"):
         assert match_header(header, index) == "district", header
 

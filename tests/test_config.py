@@ -14,8 +14,8 @@ def test_sample_extends_base_and_resolves_paths():
     config = load_config(SAMPLE_CONFIG)
     assert config.report.district == "青溪区"
     assert "org_total" in config.section("indicators")  # from base.yaml
-    assert config.sources["organizations"].path.name == "organizations_2025.csv"
-    assert config.sources["organizations"].path.is_file()
+    assert config.sources["organizations"][0].path.name == "organizations_2025.csv"
+    assert config.sources["organizations"][0].path.is_file()
 
 
 def test_set_overrides_and_data_override(tmp_path):
@@ -33,7 +33,7 @@ def test_set_overrides_and_data_override(tmp_path):
     assert config.report.year == 2026
     assert config.report.district == "白沙区"
     assert config.section("problems")["small_scale"]["threshold"] == 95
-    assert config.sources["organizations"].path == tmp_path / "x.xlsx"
+    assert config.sources["organizations"][0].path == tmp_path / "x.xlsx"
 
 
 def test_impossible_date_is_named_with_its_key(tmp_path):

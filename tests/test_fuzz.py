@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from report_gen.cli import run
-from report_gen.contract import ORGANIZATIONS
+from report_gen.contract import builtin_ledgers
 
 from .conftest import HEADERS, org_row, write_config, write_csv
 
@@ -40,7 +40,7 @@ HOSTILE_TEXT = [
     "x" * 5000,
 ]
 CONTRACT_VALUES = sorted(
-    {value for column in ORGANIZATIONS.columns for value in column.choices}
+    {value for column in builtin_ledgers()["organizations"].columns for value in column.choices}
     | {"是", "否", "2024-05-01", "2024年5月", "20240501", "12", "1,200", "30人", "甲街道", "乙街道"}
 )
 cell = st.one_of(st.sampled_from(CONTRACT_VALUES), st.sampled_from(HOSTILE_TEXT), st.integers(-10, 10**6))

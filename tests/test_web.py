@@ -64,7 +64,10 @@ def _csrf(page: str) -> str:
 
 def _district(client) -> tuple[str, str]:
     page = client.get("/")
-    ids = re.findall(r'href="/d/([0-9a-f]{12})">青溪区 2025年', page.text)
+    # the two-new-organisations sample (config/ also holds 青溪区's survey of secretaries)
+    ids = re.findall(
+        r'href="/d/([0-9a-f]{12})">青溪区 2025年</a> <span class="note">config/sample.yaml<', page.text
+    )
     assert len(ids) == 1, page.text
     return ids[0], _csrf(page.text)
 
@@ -344,7 +347,7 @@ def test_the_readme_starts_the_page_on_the_sample_and_shows_it():
     assert shot.stat().st_size < 100_000
     # `serve` with no --workspace serves the folder it starts in: this one holds the sample.
     districts = Workspace(ROOT).districts().values()
-    assert [d.relative for d in districts if d.district == "青溪区"] == ["config/sample.yaml"]
+    assert "config/sample.yaml" in [d.relative for d in districts if d.district == "青溪区"]
 
 
 def test_another_host_than_this_machine_gets_a_generated_token(monkeypatch, tmp_path, capsys):

@@ -239,3 +239,49 @@ def test_figures_only_a_word_template_prints_are_listed_as_stated(tmp_path, caps
     }
     assert listed["visits"]["sections"] == ["word_template"]
     assert listed["visits"]["source"] == {"kind": "manual", "note": "调研组工作记录", "year": 2025}
+
+
+def test_a_word_template_and_a_template_folder_printing_the_same_report_the_same_figures(tmp_path):
+    from report_gen.pipeline import build as build_report
+
+    word = docx.Document()
+    word.add_paragraph("全区共有“两新组织”{{ f.org_total }}。")
+    word.add_paragraph("{% for p in problems[:2] %}{{ p.title }}；{% endfor %}")
+    word.save(tmp_path / "district.docx")
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "report.md.j2").write_text(
+        "全区共有“两新组织”{{ f.org_total }}。\n\n{% for p in problems[:2] %}{{ p.title }}；{% endfor %}\n",
+        encoding="utf-8",
+    )
+
+    def stated(template, formats):
+        out = tmp_path / "out" / template.stem
+        build_report(SAMPLE_CONFIG, overrides={"template": str(template)}, out_dir=out, formats=formats)
+        listed = json.loads((out / "qingxi-2025.figures.json").read_text("utf-8"))["figures"]
+        return {f["id"] for f in listed if f["stated"]}
+
+    by_word, by_folder = stated(tmp_path / "district.docx", ["docx"]), stated(folder, ["md"])
+    # org_total, and the rates in the two most severe problems' titles; nothing the texts not printed hold
+    assert (
+        by_word
+        == by_folder
+        == {"org_total", "enterprise_coverage_rate", "streets_behind", "industries_behind"}
+    )
+
+
+def test_practices_and_results_share_one_narrative_template_a_district_can_extend(tmp_path):
+    from report_gen.pipeline import build as build_report
+
+    folder = tmp_path / "templates" / "sections"
+    folder.mkdir(parents=True)
+    (folder / "practices.md.j2").write_text(
+        '{% extends "builtin/default/sections/practices.md.j2" %}{% block title %}工作举措{% endblock %}\n',
+        encoding="utf-8",
+    )
+    build_report(
+        SAMPLE_CONFIG, overrides={"template": str(folder.parent)}, out_dir=tmp_path / "out", formats=["md"]
+    )
+    text = (tmp_path / "out" / "qingxi-2025.md").read_text(encoding="utf-8")
+    assert "## 二、工作举措" in text and "### （一）压实领导责任，健全协同推进机制" in text
+    assert "## 三、主要成效" in text and "### （一）组织覆盖明显扩大" in text

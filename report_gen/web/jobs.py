@@ -299,7 +299,7 @@ def create_district(
     ``districts/<district>/台账<year>.<ext>`` beside the new ``<district>.yaml`` (so next year's
     ledger saved beside it is found by ``{year}``). Returns the config's path or the problems."""
     from ..config import DataSource
-    from ..contract import CONTRACTS
+    from ..contract import builtin_ledgers
     from ..errors import OptionError
     from ..identity import ledger_identity
     from ..ingest import read_table
@@ -309,7 +309,8 @@ def create_district(
     names = {upload.name: original}
     created: Path | None = None
     try:
-        table = read_table(DataSource("organizations", upload), CONTRACTS["organizations"])
+        contract = builtin_ledgers()["organizations"]
+        table = read_table(DataSource(contract.name, upload), contract)
         title_district, title_year = ledger_identity(table.title)
         district = district or title_district
         year = year or title_year

@@ -35,7 +35,8 @@ def _xml_safe(value: Any) -> Any:
     """What a placeholder prints, without characters XML cannot hold (pictures pass as they are)."""
     if isinstance(value, markupsafe.Markup):
         return markupsafe.Markup(xml_text(value))
-    return xml_text(value) if isinstance(value, str) else value
+    # str(): a rendered text records the figures it states when it is printed.
+    return xml_text(str(value)) if isinstance(value, str) else value
 
 
 def fill_word_template(
