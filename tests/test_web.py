@@ -285,6 +285,12 @@ def test_a_new_district_from_its_ledger_then_its_placeholders_filled_in(workspac
         )
         assert "征求意见稿" in _text(draft.text) and "这是第一次生成" in _text(draft.text)
         assert "的生成未成功" not in _text(fresh.get(f"/d/{district}").text)
+        again = _finished(
+            fresh,
+            fresh.post(f"/d/{district}/build", data={"csrf": csrf, "draft": "1"}, follow_redirects=False),
+        )
+        assert "输入与上次生成时相同，未重新生成" in _text(again.text)  # as report-gen build
+        assert "下载 Word（白沙区-2025.docx）" in _text(again.text)
         assert (workspace_root / "out" / "白沙区-2025.docx").is_file()
     text = config.read_text(encoding="utf-8")
     assert "requested_by" not in text

@@ -135,7 +135,8 @@ def run_build(
     draft: bool,
 ) -> dict[str, Any]:
     """``report-gen build --format docx,html`` with the uploads in use: the files written, the
-    figures changed since the last build, warnings; or every problem that stopped it."""
+    figures changed since the last build, warnings; or every problem that stopped it. As the
+    command, a build whose inputs did not change since the last one is not done again."""
     started = time.monotonic()
     existed = {p.name for p in out_dir.glob("*.figures.json")} if out_dir.is_dir() else set()
     with as_uploaded(data, names) as (copies, names):
@@ -155,19 +156,26 @@ def _build(
     from .. import pipeline
 
     try:
-        built = pipeline.build(config, data=dict(data), out_dir=out_dir, formats=FORMATS, draft=draft)
-        assert isinstance(built, pipeline.BuildResult)  # not skipped: built without skip_unchanged
+        built = pipeline.build(
+            config, data=dict(data), out_dir=out_dir, formats=FORMATS, draft=draft, skip_unchanged=True
+        )
         outcome: dict[str, Any] = {
             "ok": True,
             "kind": "",
             "outputs": [p.name for p in built.outputs],
-            "changes": built.changes,
-            "first_build": f"{built.config.report.output_name}.figures.json" not in existed,
             "summary": built.summary(),
-            "ignored": built.ignored,
-            "problems": _problem_rows(built.warnings, names),
             "draft": draft,
         }
+        if isinstance(built, pipeline.SkippedBuild):  # as report-gen build: nothing changed, kept
+            outcome.update(unchanged=True, changes=[], first_build=False, ignored=[], problems=[])
+        else:
+            outcome.update(
+                unchanged=False,
+                changes=built.changes,
+                first_build=f"{built.config.report.output_name}.figures.json" not in existed,
+                ignored=built.ignored,
+                problems=_problem_rows(built.warnings, names),
+            )
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message on the page
         outcome = _failure(exc)
         try:
