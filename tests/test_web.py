@@ -484,3 +484,16 @@ def test_a_job_is_done_only_once_its_outcome_is_recorded(pool):
     assert not job.done
     release.set()
     assert job.recorded.wait(10) and job.done
+
+
+def test_the_city_batch_is_only_for_a_citys_config_and_its_pages_wait_for_one(client):
+    district, csrf = _district(client)
+    refused = client.post(f"/d/{district}/city/batch", data={"csrf": csrf})
+    assert refused.status_code == 400 and "只有市的配置" in refused.text
+    assert "各区县报告" not in _text(client.get(f"/d/{district}").text)
+    for path in ("city", "city/summary", "city/reports.zip"):
+        assert client.get(f"/d/{district}/{path}").status_code == 404, path
+    page = client.get("/")
+    city = re.search(r'href="/d/([0-9a-f]{12})">江城市 2025年', page.text).group(1)
+    assert "生成各区县报告" in _text(client.get(f"/d/{city}").text)
+    assert client.post(f"/d/{city}/city/batch", data={}).status_code == 403  # CSRF as everywhere

@@ -187,6 +187,92 @@ def _build(
     return outcome
 
 
+def _outcome_row(outcome: Any, names: Mapping[str, str]) -> dict[str, Any]:
+    from ..batch import FAILED, STATUS_TEXT
+
+    docx = next((p.name for p in outcome.outputs if p.suffix == ".docx"), "")
+    html = next((p.name for p in outcome.outputs if p.suffix == ".html"), "")
+    return {
+        "name": outcome.name,
+        "status": outcome.status,
+        "status_text": STATUS_TEXT[outcome.status],
+        "failed": outcome.status == FAILED,
+        "kind": outcome.kind,
+        "seconds": round(outcome.seconds, 1),
+        "changes": list(outcome.changes),
+        "summary": outcome.summary,
+        "problems": _problem_rows(outcome.problems, names),
+        "docx": docx,
+        "html": html,
+    }
+
+
+def run_city(
+    config: Path,
+    data: Mapping[str, Path],
+    names: Mapping[str, str],
+    out_dir: Path,
+    executor: concurrent.futures.Executor,
+    progress: dict[str, Any],
+    archive: Path,
+) -> dict[str, Any]:
+    """``report-gen batch CONFIG --split-by district --format docx,html`` with the uploads in use:
+    one report per district of the city ledger and the city summary, built on ``executor``;
+    ``progress`` counts the reports as they finish, for the page. Every .docx goes into one zip,
+    ``archive``. Runs in a thread of the server (the reports themselves in the worker processes)."""
+    import io
+    import zipfile
+
+    from ..batch import build_all
+    from ..output import write_atomically
+
+    started = time.monotonic()
+
+    def start(total: int) -> None:
+        progress["total"] = total
+
+    def finished(outcome: Any) -> None:
+        progress.setdefault("done", []).append(outcome.name)
+
+    with as_uploaded(data, names) as (copies, names):
+        try:
+            result = build_all(
+                [config],
+                split_by="district",
+                data={table: str(path) for table, path in copies.items()},
+                out_dir=out_dir,
+                formats=FORMATS,
+                executor=executor,
+                on_start=start,
+                on_done=finished,
+            )
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message on the page
+            outcome = _failure(exc)
+            outcome["problems"] = _problem_rows(outcome["problems"], names)
+            outcome["seconds"] = round(time.monotonic() - started, 1)
+            return outcome
+        rows = [_outcome_row(o, names) for o in result.outcomes]
+        summary = _outcome_row(result.summary, names) if result.summary else None
+        reports = [out_dir / row["docx"] for row in [*rows, *([summary] if summary else [])] if row["docx"]]
+        packed = io.BytesIO()
+        with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for report in reports:
+                bundle.write(report, report.name)
+        write_atomically(archive.parent, {archive.name: packed.getvalue()}, lock=False)
+        return {
+            "ok": True,
+            "kind": "",
+            "rows": rows,
+            "city_summary": summary,
+            "failed": result.failed,
+            "reports": len(reports),
+            "problems": _problem_rows(result.problems, names),
+            "warnings": _problem_rows(result.warnings, names),
+            "ignored": list(result.ignored),
+            "seconds": round(time.monotonic() - started, 1),
+        }
+
+
 def warm_up() -> None:
     """Import the pipeline (pandas, matplotlib) in a worker before the first job needs it."""
     from .. import pipeline  # noqa: F401
@@ -202,6 +288,7 @@ class Job:
     future: concurrent.futures.Future[dict[str, Any]]
     started: float = field(default_factory=time.monotonic)
     recorded: threading.Event = field(default_factory=threading.Event)
+    progress: dict[str, Any] = field(default_factory=dict)
 
     @property
     def done(self) -> bool:
@@ -235,6 +322,8 @@ class Jobs:
         self._workers = workers
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
+        # A city's batch is run from a thread of the server, its reports in the worker processes.
+        self._batches = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="report-gen-city")
 
     @property
     def executor(self) -> concurrent.futures.Executor:
@@ -270,8 +359,18 @@ class Jobs:
         function: Callable[..., dict[str, Any]],
         *args: Any,
         when_done: Callable[[Job], None] | None = None,
+        progress: dict[str, Any] | None = None,
     ) -> Job:
-        job = Job(secrets.token_hex(8), district_id, kind, self.run(function, *args))
+        """Run ``function(*args)`` in a worker process; or, given ``progress`` (a dictionary the
+        function updates as it goes), in the server's batch thread. ``when_done`` records the
+        outcome before the job counts as done."""
+        if progress is None:
+            future = self.run(function, *args)
+        else:
+            future = self._batches.submit(function, *args)
+        job = Job(secrets.token_hex(8), district_id, kind, future)
+        if progress is not None:
+            job.progress = progress  # the very dictionary the function updates
         with self._lock:
             self._jobs[job.id] = job
 
@@ -296,6 +395,7 @@ class Jobs:
     def shutdown(self) -> None:
         """Stop our own workers: queued jobs are dropped, a running build is let finish (its
         files are written whole or not at all either way), and no worker outlives the server."""
+        self._batches.shutdown(wait=True, cancel_futures=True)
         if self._owned and self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
 
