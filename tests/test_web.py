@@ -479,7 +479,9 @@ def test_a_job_is_done_only_once_its_outcome_is_recorded(pool):
         recording.set()
         release.wait(10)
 
-    job = Jobs(pool).submit("0" * 12, "build", dict, when_done=record)
+    go = threading.Event()
+    job = Jobs(pool).submit("0" * 12, "build", go.wait, 10, when_done=record)
+    go.set()  # the job ends once its callback is registered, as a real build does
     assert recording.wait(10) and job.future.done()
     assert not job.done
     release.set()
