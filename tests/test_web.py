@@ -15,9 +15,6 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLE_DATA, org_row, write_csv
 
-pytest.importorskip("starlette")
-pytest.importorskip("httpx")
-
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette may prefer another HTTP client than httpx
     from starlette.testclient import TestClient

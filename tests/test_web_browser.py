@@ -80,7 +80,7 @@ def server(workspace):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium import webdriver  # the test extra installs it: missing is a failure, not a skip
     from selenium.webdriver.chrome.service import Service
 
     downloads = tmp_path_factory.mktemp("downloads")
