@@ -496,3 +496,28 @@ def test_the_city_batch_is_only_for_a_citys_config_and_its_pages_wait_for_one(cl
     city = re.search(r'href="/d/([0-9a-f]{12})">江城市 2025年', page.text).group(1)
     assert "生成各区县报告" in _text(client.get(f"/d/{city}").text)
     assert client.post(f"/d/{city}/city/batch", data={}).status_code == 403  # CSRF as everywhere
+
+
+def test_a_new_district_needs_its_name_and_year_from_the_title_row_or_the_form(pool, tmp_path):
+    ledger = write_csv(
+        tmp_path / "ledger.csv", [org_row(f"BS{i:03d}", name=f"白沙第{i}有限公司") for i in range(1, 6)]
+    )
+    with _client(tmp_path, pool) as fresh:
+        csrf = _csrf(fresh.get("/").text)
+        page = fresh.post(
+            "/districts", data={"csrf": csrf}, files={"ledger": ("台账.csv", ledger.read_bytes(), "text/csv")}
+        )
+        assert page.status_code == 400
+        text = _text(page.text)
+        assert "区县名称" in text and "报告年度" in text and "--district" not in text and "台账.csv" in text
+        assert not (tmp_path / "districts").exists()  # nothing made for a district not known
+        made = fresh.post(
+            "/districts",
+            data={"csrf": csrf, "district": "白沙区", "year": "2025"},
+            files={"ledger": ("台账.csv", ledger.read_bytes(), "text/csv")},
+        )
+        assert made.status_code == 200 and "白沙区 2025年" in made.text
+    assert sorted(p.name for p in (tmp_path / "districts" / "白沙区").iterdir()) == [
+        "台账2025.csv",
+        "白沙区.yaml",
+    ]

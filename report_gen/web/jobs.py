@@ -400,33 +400,32 @@ class Jobs:
             self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+# The command line's options, as the page names its fields.
+_OPTION_WORDS = {"--district": "“区县名称”", "--year": "“报告年度”", "--force": "覆盖"}
+
+
 def create_district(
     districts_folder: Path, upload: Path, original: str, district: str | None, year: int | None
 ) -> dict[str, Any]:
     """``report-gen init`` for an uploaded ledger: the ledger is kept as
     ``districts/<district>/台账<year>.<ext>`` beside the new ``<district>.yaml`` (so next year's
-    ledger saved beside it is found by ``{year}``). Returns the config's path or the problems."""
-    from ..config import DataSource
-    from ..contract import CONTRACTS
+    ledger saved beside it is found by ``{year}``). Returns the config's path or the problems.
+
+    ``init`` itself reads the district and year (from the ledger's title row, or as given) and
+    checks them, first into a scratch folder: the district's folder is made only once they are
+    known and sound."""
+    from ..config import load_yaml_text
     from ..errors import OptionError
-    from ..identity import ledger_identity
-    from ..ingest import read_table
     from ..output import write_atomically
-    from ..scaffold import DISTRICT_NAME, init_district
+    from ..scaffold import init_district
 
     names = {upload.name: original}
     created: Path | None = None
     try:
-        table = read_table(DataSource("organizations", upload), CONTRACTS["organizations"])
-        title_district, title_year = ledger_identity(table.title)
-        district = district or title_district
-        year = year or title_year
-        if not district or not year:
-            missing = [] if district else ["台账标题行中没有区县名称，请在“区县名称”中填写"]
-            missing += [] if year else ["台账标题行中没有报告年度，请在“报告年度”中填写"]
-            raise OptionError([Problem(m, file=upload.name) for m in missing])
-        if not DISTRICT_NAME.fullmatch(district):
-            raise OptionError(Problem(f"区县名称“{shown(district)}”含有不能用于文件名或配置的字符"))
+        with tempfile.TemporaryDirectory(prefix="report-gen-init-") as scratch:
+            trial = init_district(scratch, upload, district=district, year=year)
+            report = load_yaml_text(trial.read_text(encoding="utf-8"), trial.name)["report"]
+        district, year = str(report["district"]), int(report["year"])
         folder = districts_folder / district
         config = folder / f"{district}.yaml"
         if config.exists():
@@ -443,5 +442,11 @@ def create_district(
         if created is not None:
             created.unlink(missing_ok=True)
         outcome = _failure(exc)
-        outcome["problems"] = _problem_rows(outcome["problems"], names)
+        problems = []
+        for problem in outcome["problems"]:
+            message = problem.message
+            for option, words in _OPTION_WORDS.items():
+                message = message.replace(option, words)
+            problems.append(dataclasses.replace(problem, message=message))
+        outcome["problems"] = _problem_rows(problems, names)
         return outcome
