@@ -15,9 +15,6 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLE_DATA, org_row, write_csv
 
-pytest.importorskip("starlette")
-pytest.importorskip("httpx")
-
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette may prefer another HTTP client than httpx
     from starlette.testclient import TestClient
@@ -288,6 +285,12 @@ def test_a_new_district_from_its_ledger_then_its_placeholders_filled_in(workspac
         )
         assert "征求意见稿" in _text(draft.text) and "这是第一次生成" in _text(draft.text)
         assert "的生成未成功" not in _text(fresh.get(f"/d/{district}").text)
+        again = _finished(
+            fresh,
+            fresh.post(f"/d/{district}/build", data={"csrf": csrf, "draft": "1"}, follow_redirects=False),
+        )
+        assert "输入与上次生成时相同，未重新生成" in _text(again.text)  # as report-gen build
+        assert "下载 Word（白沙区-2025.docx）" in _text(again.text)
         assert (workspace_root / "out" / "白沙区-2025.docx").is_file()
     text = config.read_text(encoding="utf-8")
     assert "requested_by" not in text
@@ -476,8 +479,46 @@ def test_a_job_is_done_only_once_its_outcome_is_recorded(pool):
         recording.set()
         release.wait(10)
 
-    job = Jobs(pool).submit("0" * 12, "build", dict, when_done=record)
+    go = threading.Event()
+    job = Jobs(pool).submit("0" * 12, "build", go.wait, 10, when_done=record)
+    go.set()  # the job ends once its callback is registered, as a real build does
     assert recording.wait(10) and job.future.done()
     assert not job.done
     release.set()
     assert job.recorded.wait(10) and job.done
+
+
+def test_the_city_batch_is_only_for_a_citys_config_and_its_pages_wait_for_one(client):
+    district, csrf = _district(client)
+    refused = client.post(f"/d/{district}/city/batch", data={"csrf": csrf})
+    assert refused.status_code == 400 and "只有市的配置" in refused.text
+    assert "各区县报告" not in _text(client.get(f"/d/{district}").text)
+    for path in ("city", "city/summary", "city/reports.zip"):
+        assert client.get(f"/d/{district}/{path}").status_code == 404, path
+    page = client.get("/")
+    city = re.search(r'href="/d/([0-9a-f]{12})">江城市 2025年', page.text).group(1)
+    assert "生成各区县报告" in _text(client.get(f"/d/{city}").text)
+    assert client.post(f"/d/{city}/city/batch", data={}).status_code == 403  # CSRF as everywhere
+
+
+def test_a_new_district_needs_its_name_and_year_from_the_title_row_or_the_form(pool, tmp_path):
+    ledger = write_csv(
+        tmp_path / "ledger.csv", [org_row(f"BS{i:03d}", name=f"白沙第{i}有限公司") for i in range(1, 6)]
+    )
+    with _client(tmp_path, pool) as fresh:
+        csrf = _csrf(fresh.get("/").text)
+        page = fresh.post(
+            "/districts", data={"csrf": csrf}, files={"ledger": ("台账.csv", ledger.read_bytes(), "text/csv")}
+        )
+        assert page.status_code == 400
+        text = _text(page.text)
+        assert "区县名称" in text and "报告年度" in text and "--district" not in text and "台账.csv" in text
+        assert not (tmp_path / "districts").exists()  # nothing made for a district not known
+        made = fresh.post(
+            "/districts",
+            data={"csrf": csrf, "district": "白沙区", "year": "2025"},
+            files={"ledger": ("台账.csv", ledger.read_bytes(), "text/csv")},
+        )
+        assert made.status_code == 200 and "白沙区 2025年" in made.text
+    made_files = sorted(p.name for p in (tmp_path / "districts" / "白沙区").iterdir() if p.name[0] != ".")
+    assert made_files == ["台账2025.csv", "白沙区.yaml"]

@@ -264,6 +264,7 @@ class WebApp:
             validation=state.get("validation"),
             build=state.get("build"),
             failed_build=state.get("failed_build"),
+            city=state.get("city"),
             placeholders=placeholders,
             running=self.jobs.running(district.id),
             sheet=self.workspace.problems_sheet(district.id).is_file(),
@@ -367,13 +368,82 @@ class WebApp:
         )
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
+    async def city_batch(self, request: Request) -> Response:
+        """Every district's report from a city's ledger, and the city summary."""
+        district = self.district(request)
+        await self.form(request)
+        if not district.is_city:
+            raise Refused(400, "只有市的配置才能按区县批量生成")
+        running = [j for j in self.jobs.running(district.id) if j.kind == "city"]
+        if running:  # one batch of a city at a time: the second press follows the first
+            return RedirectResponse(f"/jobs/{running[0].id}", status_code=303)
+
+        def remember(job: Job) -> None:
+            outcome = job.outcome()
+            outcome["time"] = now_text()
+            self.workspace.update_state(district.id, {"city": outcome})
+
+        progress: dict[str, Any] = {}
+        job = self.jobs.submit(
+            district.id,
+            "city",
+            worker.run_city,
+            district.config,
+            self.workspace.data_in_use(district.id),
+            self.workspace.upload_names(district.id),
+            self.workspace.out_dir,
+            self.jobs.executor,
+            progress,
+            self.workspace.city_archive(district.id),
+            when_done=remember,
+            progress=progress,
+        )
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    async def city_page(self, request: Request) -> Response:
+        district = self.district(request)
+        city = self.workspace.state(district.id).get("city")
+        if not city:
+            raise Refused(404, "还没有按区县批量生成过：请在市的页面点击“生成各区县报告”")
+        summary_html = (city.get("city_summary") or {}).get("html", "")
+        return _render(
+            request,
+            "city.html",
+            district=district,
+            city=city,
+            archive=self.workspace.city_archive(district.id).is_file(),
+            summary_html=bool(summary_html) and (self.workspace.out_dir / summary_html).is_file(),
+        )
+
+    def _city_output(self, request: Request) -> Path:
+        district = self.district(request)
+        summary = (self.workspace.state(district.id).get("city") or {}).get("city_summary") or {}
+        name = str(summary.get("html", ""))
+        path = self.workspace.out_dir / name
+        if not name.endswith(".html") or "/" in name or "\\" in name or not path.is_file():
+            raise Refused(404, "没有全市汇总的网页版：请重新批量生成")
+        return path
+
+    async def city_summary(self, request: Request) -> Response:
+        response = FileResponse(self._city_output(request), media_type=DOWNLOADS["html"][1])
+        response.headers["Content-Security-Policy"] = REPORT_POLICY
+        return response
+
+    async def city_archive(self, request: Request) -> Response:
+        district = self.district(request)
+        archive = self.workspace.city_archive(district.id)
+        if not archive.is_file():
+            raise Refused(404, "还没有批量生成的报告")
+        return FileResponse(archive, filename=f"{district.label}各区县报告.zip", media_type="application/zip")
+
     async def job_page(self, request: Request) -> Response:
         job = self.jobs.get(str(request.path_params["job"]))
         if job is None:
             raise Refused(404, "没有这项任务（服务重新启动后，之前的任务不再保留）")
         district = self.workspace.district(job.district_id)
         if job.done and job.outcome()["ok"]:
-            return RedirectResponse(f"/d/{job.district_id}/preview", status_code=303)
+            page = "city" if job.kind == "city" else "preview"
+            return RedirectResponse(f"/d/{job.district_id}/{page}", status_code=303)
         return _render(
             request, "job.html", job=job, district=district, outcome=job.outcome() if job.done else None
         )
@@ -468,6 +538,10 @@ def create_app(
         Route("/d/{district}/preview", pages.preview),
         Route("/d/{district}/report", pages.report_view),
         Route("/d/{district}/download/{kind}", pages.download),
+        Route("/d/{district}/city", pages.city_page),
+        Route("/d/{district}/city/batch", pages.city_batch, methods=["POST"]),
+        Route("/d/{district}/city/summary", pages.city_summary),
+        Route("/d/{district}/city/reports.zip", pages.city_archive),
         Route("/jobs/{job}", pages.job_page),
     ]
     app = Starlette(

@@ -135,7 +135,8 @@ def run_build(
     draft: bool,
 ) -> dict[str, Any]:
     """``report-gen build --format docx,html`` with the uploads in use: the files written, the
-    figures changed since the last build, warnings; or every problem that stopped it."""
+    figures changed since the last build, warnings; or every problem that stopped it. As the
+    command, a build whose inputs did not change since the last one is not done again."""
     started = time.monotonic()
     existed = {p.name for p in out_dir.glob("*.figures.json")} if out_dir.is_dir() else set()
     with as_uploaded(data, names) as (copies, names):
@@ -155,19 +156,26 @@ def _build(
     from .. import pipeline
 
     try:
-        built = pipeline.build(config, data=dict(data), out_dir=out_dir, formats=FORMATS, draft=draft)
-        assert isinstance(built, pipeline.BuildResult)  # not skipped: built without skip_unchanged
+        built = pipeline.build(
+            config, data=dict(data), out_dir=out_dir, formats=FORMATS, draft=draft, skip_unchanged=True
+        )
         outcome: dict[str, Any] = {
             "ok": True,
             "kind": "",
             "outputs": [p.name for p in built.outputs],
-            "changes": built.changes,
-            "first_build": f"{built.config.report.output_name}.figures.json" not in existed,
             "summary": built.summary(),
-            "ignored": built.ignored,
-            "problems": _problem_rows(built.warnings, names),
             "draft": draft,
         }
+        if isinstance(built, pipeline.SkippedBuild):  # as report-gen build: nothing changed, kept
+            outcome.update(unchanged=True, changes=[], first_build=False, ignored=[], problems=[])
+        else:
+            outcome.update(
+                unchanged=False,
+                changes=built.changes,
+                first_build=f"{built.config.report.output_name}.figures.json" not in existed,
+                ignored=built.ignored,
+                problems=_problem_rows(built.warnings, names),
+            )
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message on the page
         outcome = _failure(exc)
         try:
@@ -177,6 +185,92 @@ def _build(
         outcome["problems"] = _problem_rows(outcome["problems"], names)
     outcome["seconds"] = round(time.monotonic() - started, 1)
     return outcome
+
+
+def _outcome_row(outcome: Any, names: Mapping[str, str]) -> dict[str, Any]:
+    from ..batch import FAILED, STATUS_TEXT
+
+    docx = next((p.name for p in outcome.outputs if p.suffix == ".docx"), "")
+    html = next((p.name for p in outcome.outputs if p.suffix == ".html"), "")
+    return {
+        "name": outcome.name,
+        "status": outcome.status,
+        "status_text": STATUS_TEXT[outcome.status],
+        "failed": outcome.status == FAILED,
+        "kind": outcome.kind,
+        "seconds": round(outcome.seconds, 1),
+        "changes": list(outcome.changes),
+        "summary": outcome.summary,
+        "problems": _problem_rows(outcome.problems, names),
+        "docx": docx,
+        "html": html,
+    }
+
+
+def run_city(
+    config: Path,
+    data: Mapping[str, Path],
+    names: Mapping[str, str],
+    out_dir: Path,
+    executor: concurrent.futures.Executor,
+    progress: dict[str, Any],
+    archive: Path,
+) -> dict[str, Any]:
+    """``report-gen batch CONFIG --split-by district --format docx,html`` with the uploads in use:
+    one report per district of the city ledger and the city summary, built on ``executor``;
+    ``progress`` counts the reports as they finish, for the page. Every .docx goes into one zip,
+    ``archive``. Runs in a thread of the server (the reports themselves in the worker processes)."""
+    import io
+    import zipfile
+
+    from ..batch import build_all
+    from ..output import write_atomically
+
+    started = time.monotonic()
+
+    def start(total: int) -> None:
+        progress["total"] = total
+
+    def finished(outcome: Any) -> None:
+        progress.setdefault("done", []).append(outcome.name)
+
+    with as_uploaded(data, names) as (copies, names):
+        try:
+            result = build_all(
+                [config],
+                split_by="district",
+                data={table: str(path) for table, path in copies.items()},
+                out_dir=out_dir,
+                formats=FORMATS,
+                executor=executor,
+                on_start=start,
+                on_done=finished,
+            )
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message on the page
+            outcome = _failure(exc)
+            outcome["problems"] = _problem_rows(outcome["problems"], names)
+            outcome["seconds"] = round(time.monotonic() - started, 1)
+            return outcome
+        rows = [_outcome_row(o, names) for o in result.outcomes]
+        summary = _outcome_row(result.summary, names) if result.summary else None
+        reports = [out_dir / row["docx"] for row in [*rows, *([summary] if summary else [])] if row["docx"]]
+        packed = io.BytesIO()
+        with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for report in reports:
+                bundle.write(report, report.name)
+        write_atomically(archive.parent, {archive.name: packed.getvalue()}, lock=False)
+        return {
+            "ok": True,
+            "kind": "",
+            "rows": rows,
+            "city_summary": summary,
+            "failed": result.failed,
+            "reports": len(reports),
+            "problems": _problem_rows(result.problems, names),
+            "warnings": _problem_rows(result.warnings, names),
+            "ignored": list(result.ignored),
+            "seconds": round(time.monotonic() - started, 1),
+        }
 
 
 def warm_up() -> None:
@@ -194,6 +288,7 @@ class Job:
     future: concurrent.futures.Future[dict[str, Any]]
     started: float = field(default_factory=time.monotonic)
     recorded: threading.Event = field(default_factory=threading.Event)
+    progress: dict[str, Any] = field(default_factory=dict)
 
     @property
     def done(self) -> bool:
@@ -227,6 +322,8 @@ class Jobs:
         self._workers = workers
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
+        # A city's batch is run from a thread of the server, its reports in the worker processes.
+        self._batches = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="report-gen-city")
 
     @property
     def executor(self) -> concurrent.futures.Executor:
@@ -262,8 +359,18 @@ class Jobs:
         function: Callable[..., dict[str, Any]],
         *args: Any,
         when_done: Callable[[Job], None] | None = None,
+        progress: dict[str, Any] | None = None,
     ) -> Job:
-        job = Job(secrets.token_hex(8), district_id, kind, self.run(function, *args))
+        """Run ``function(*args)`` in a worker process; or, given ``progress`` (a dictionary the
+        function updates as it goes), in the server's batch thread. ``when_done`` records the
+        outcome before the job counts as done."""
+        if progress is None:
+            future = self.run(function, *args)
+        else:
+            future = self._batches.submit(function, *args)
+        job = Job(secrets.token_hex(8), district_id, kind, future)
+        if progress is not None:
+            job.progress = progress  # the very dictionary the function updates
         with self._lock:
             self._jobs[job.id] = job
 
@@ -288,8 +395,13 @@ class Jobs:
     def shutdown(self) -> None:
         """Stop our own workers: queued jobs are dropped, a running build is let finish (its
         files are written whole or not at all either way), and no worker outlives the server."""
+        self._batches.shutdown(wait=True, cancel_futures=True)
         if self._owned and self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+# The command line's options, as the page names its fields.
+_OPTION_WORDS = {"--district": "“区县名称”", "--year": "“报告年度”", "--force": "覆盖"}
 
 
 def create_district(
@@ -297,29 +409,23 @@ def create_district(
 ) -> dict[str, Any]:
     """``report-gen init`` for an uploaded ledger: the ledger is kept as
     ``districts/<district>/台账<year>.<ext>`` beside the new ``<district>.yaml`` (so next year's
-    ledger saved beside it is found by ``{year}``). Returns the config's path or the problems."""
-    from ..config import DataSource
-    from ..contract import builtin_ledgers
+    ledger saved beside it is found by ``{year}``). Returns the config's path or the problems.
+
+    ``init`` itself reads the district and year (from the ledger's title row, or as given) and
+    checks them, first into a scratch folder: the district's folder is made only once they are
+    known and sound."""
+    from ..config import load_yaml_text
     from ..errors import OptionError
-    from ..identity import ledger_identity
-    from ..ingest import read_table
     from ..output import write_atomically
-    from ..scaffold import DISTRICT_NAME, init_district
+    from ..scaffold import init_district
 
     names = {upload.name: original}
     created: Path | None = None
     try:
-        contract = builtin_ledgers()["organizations"]
-        table = read_table(DataSource(contract.name, upload), contract)
-        title_district, title_year = ledger_identity(table.title)
-        district = district or title_district
-        year = year or title_year
-        if not district or not year:
-            missing = [] if district else ["台账标题行中没有区县名称，请在“区县名称”中填写"]
-            missing += [] if year else ["台账标题行中没有报告年度，请在“报告年度”中填写"]
-            raise OptionError([Problem(m, file=upload.name) for m in missing])
-        if not DISTRICT_NAME.fullmatch(district):
-            raise OptionError(Problem(f"区县名称“{shown(district)}”含有不能用于文件名或配置的字符"))
+        with tempfile.TemporaryDirectory(prefix="report-gen-init-") as scratch:
+            trial = init_district(scratch, upload, district=district, year=year)
+            report = load_yaml_text(trial.read_text(encoding="utf-8"), trial.name)["report"]
+        district, year = str(report["district"]), int(report["year"])
         folder = districts_folder / district
         config = folder / f"{district}.yaml"
         if config.exists():
@@ -336,5 +442,11 @@ def create_district(
         if created is not None:
             created.unlink(missing_ok=True)
         outcome = _failure(exc)
-        outcome["problems"] = _problem_rows(outcome["problems"], names)
+        problems = []
+        for problem in outcome["problems"]:
+            message = problem.message
+            for option, words in _OPTION_WORDS.items():
+                message = message.replace(option, words)
+            problems.append(dataclasses.replace(problem, message=message))
+        outcome["problems"] = _problem_rows(problems, names)
         return outcome

@@ -55,6 +55,11 @@ class District:
     def label(self) -> str:
         return f"{self.district} {self.year}年" if self.year else self.district
 
+    @property
+    def is_city(self) -> bool:
+        """A city's config (江城市): its ledger covers several districts, built one report each."""
+        return self.district.endswith("市")
+
 
 @dataclass(frozen=True)
 class StoredUpload:
@@ -226,6 +231,11 @@ class Workspace:
             for e in uploads.values()
             if isinstance(e, dict)
         }
+
+    def city_archive(self, id_: str) -> Path:
+        """The zip of every report of a city's last batch."""
+        self._state_path(id_)  # checks the id
+        return self.state_folder / "batch" / f"{id_}.zip"
 
     def problems_sheet(self, id_: str) -> Path:
         self._state_path(id_)  # checks the id
