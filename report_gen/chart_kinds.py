@@ -97,6 +97,27 @@ def _bar_values(ax, data: ChartData, style: ChartStyle, positions, values, base,
             ax.text(x, y, data.value_text(v), ha="center", va="center", fontsize=small, color=color)
 
 
+def _group_labels(ax, data: ChartData, style: ChartStyle, positions, horizontal: bool) -> None:
+    """The group names along the category axis, as plain text rather than tick objects (each tick
+    carries two lines, two labels and a grid line: a third of a chart's drawing time)."""
+    from matplotlib.transforms import blended_transform_factory
+
+    if horizontal:
+        ax.set_yticks([])
+        ax.set_ylim(len(data.groups) - 0.5, -0.5)  # the first group on top
+        where = blended_transform_factory(ax.transAxes, ax.transData)
+        for pos, name in zip(positions, data.groups, strict=True):
+            ax.text(-0.01, pos, name, transform=where, ha="right", va="center", fontsize=style.font_size)
+        return
+    ax.set_xticks([])
+    ax.set_xlim(-0.5, len(data.groups) - 0.5)
+    crowded = len(data.groups) > 6
+    where = blended_transform_factory(ax.transData, ax.transAxes)
+    for pos, name in zip(positions, data.groups, strict=True):
+        ax.text(pos, -0.02, name, transform=where, fontsize=style.font_size, rotation=30 if crowded else 0,
+                ha="right" if crowded else "center", va="top", rotation_mode="anchor")  # fmt: skip
+
+
 def _bars(ax, data: ChartData, style: ChartStyle, horizontal: bool, stacked: bool) -> None:
     import numpy as np
 
@@ -128,14 +149,7 @@ def _bars(ax, data: ChartData, style: ChartStyle, horizontal: bool, stacked: boo
                 ax.text(total, pos, f" {text}", va="center", fontsize=small, fontweight="bold")
             else:
                 ax.text(pos, total, text, ha="center", va="bottom", fontsize=small, fontweight="bold")
-    if horizontal:
-        ax.set_yticks(positions, data.groups)
-        ax.invert_yaxis()
-    else:
-        crowded = len(data.groups) > 6
-        ax.set_xticks(
-            positions, data.groups, rotation=30 if crowded else 0, ha="right" if crowded else "center"
-        )
+    _group_labels(ax, data, style, positions, horizontal)
     if data.average is not None:
         label, value = data.average
         line = ax.axvline if horizontal else ax.axhline
