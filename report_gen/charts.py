@@ -327,12 +327,12 @@ def _plot_area(data: ChartData, kind: str, style: ChartStyle) -> tuple[float, fl
     longest = max((text_width(g) for g in data.groups), default=2) * char_in
     top = 0.34 / height_in
     if kind == "barh":
-        left = (longest + 0.2) / width_in
+        left = min((longest + 0.2) / width_in, 0.45)  # very long names wrap the plot no narrower
         bottom = 0.45 / height_in
         return (left, bottom, 1 - left - 0.04, 1 - bottom - top)
     crowded = len(data.groups) > 6
     label_height = (longest * 0.5 + char_in * 0.87) if crowded else char_in * 1.2
-    bottom = (label_height + 0.15) / height_in
+    bottom = min((label_height + 0.15) / height_in, 0.5)
     left = 0.5 / width_in
     return (left, bottom, 1 - left - 0.02, 1 - bottom - top)
 

@@ -77,9 +77,9 @@ def test_check_sheet_speaks_to_readers_not_to_programmers(document):
     assert "公式" not in text and "params" not in text and ".csv" not in text
     sources = [r[0] for r in rows[1:] if len(r) == 1]
     assert sources == [
-        "据青溪区“两新组织”党建工作台账（2025年）统计，上年数据据青溪区“两新组织”党建工作台账（2024年）统计",
-        "据青溪区“两新组织”党员培训登记台账统计",
-        "人工录入，来源：望江非公企业第一联合党支部“双联”活动工作台账（2025年）",
+        "资料来源：青溪区“两新组织”党建工作台账（2025年）；上年数据来源：青溪区“两新组织”党建工作台账（2024年）",
+        "资料来源：青溪区“两新组织”党员培训登记台账",
+        "人工录入，资料来源：望江非公企业第一联合党支部“双联”活动工作台账（2025年）",
     ]
     # A label that counts people has a unit for people.
     units = {r[0]: r[1] for r in rows[1:] if len(r) == 5}
