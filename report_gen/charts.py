@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,7 +147,7 @@ def draw_png(kind_name: str, data: ChartData, style: ChartStyle, family: str | N
         try:
             ax = fig.add_axes(_plot_area(data, kind_name, style))
             CHART_KINDS[kind_name].draw(ax, data, style)
-            return _png(fig, style.dpi)
+            return _png(fig, style.dpi, (*style.palette, style.grid_color, style.average_color))
         finally:
             fig.clear()
 
@@ -246,19 +246,30 @@ def _figure(style: ChartStyle, family: str) -> Any:
     return fig
 
 
-def _png(fig: Any, dpi: int) -> bytes:
+def _png(fig: Any, dpi: int, colours: Sequence[str] = ()) -> bytes:
     """The drawn figure as a PNG of at most 256 colours: a chart has a handful of flat colours and
     their antialiased edges, so this looks the same as full colour at a third of the size and
     is quicker to write. Nothing but the pixels and the resolution is stored (no date, no
     software version), so the same chart is the same bytes."""
     from PIL import Image
 
+    known = [(255, 255, 255), (0, 0, 0)] + [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in colours]
     canvas = fig.canvas
     canvas.draw()
     width, height = canvas.get_width_height(physical=True)
     rgb = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    image = rgb.quantize(256, method=Image.Quantize.FASTOCTREE)
+    # The fast quantizer lands a shade off the colours it keeps (white as 254): put the chart's own
+    # colours back exactly, so paper stays white and a series keeps its grey.
+    palette = image.getpalette() or []
+    for i in range(0, len(palette) - 2, 3):
+        entry = palette[i : i + 3]
+        exact = min(known, key=lambda c: max(abs(a - b) for a, b in zip(c, entry, strict=True)))
+        if max(abs(a - b) for a, b in zip(exact, entry, strict=True)) <= 4:
+            palette[i : i + 3] = exact
+    image.putpalette(palette)
     buffer = io.BytesIO()
-    rgb.quantize(256, method=Image.Quantize.FASTOCTREE).save(buffer, format="png", dpi=(dpi, dpi))
+    image.save(buffer, format="png", dpi=(dpi, dpi))
     return buffer.getvalue()
 
 
