@@ -210,3 +210,18 @@ def test_prose_keeps_one_decimal_rule_counts_places_by_kind_and_dates_the_survey
     assert "2025年11月25日至30日" in body
     yoy = next(p.text for p in doc.paragraphs if p.text.startswith("与上年相比，"))
     assert yoy.count("；") == 2 and "比上年" not in yoy  # grouped by theme, said once
+
+
+def test_a_unit_that_does_not_fit_what_the_label_counts_stops_the_build(tmp_path):
+    from report_gen.errors import ReportCheckError
+    from report_gen.pipeline import validate
+    from report_gen.textcheck import unit_mismatch
+
+    from .conftest import SAMPLE_CONFIG
+
+    assert unit_mismatch("派驻党建工作指导员的组织数", "名")
+    assert unit_mismatch("派驻的党建工作指导员数", "家")
+    assert unit_mismatch("派驻的党建工作指导员数", "名") is None and unit_mismatch("党组织数", "个") is None
+    with pytest.raises(ReportCheckError) as caught:
+        validate(SAMPLE_CONFIG, overrides={"indicators.instructors.label": "派驻党建工作指导员的组织数"})
+    assert "indicators.instructors.unit" in str(caught.value)
