@@ -131,6 +131,35 @@ def check_tables(report: Report) -> list[Problem]:
     return problems
 
 
+def repeated_statements(report: Report) -> list[Problem]:
+    """Warnings for a figure printed again after the paragraph (or heading) that first states it:
+    a later passage should refer to it (见表1) or add to it. Recommendations, which name the
+    organisations they are for, are not counted."""
+    first: dict[str, str] = {}
+    warned: set[str] = set()
+    problems = []
+    for block in report.blocks:
+        if not isinstance(block, (Heading, Paragraph)) or block.section == "recommendations":
+            continue
+        for mention in block.provenance.mentions:
+            if mention.kind != "figure":
+                continue
+            text = block.text[mention.start : mention.end]
+            where = block.text[:24]
+            if mention.figure not in first:
+                first[mention.figure] = where
+            elif first[mention.figure] != where and mention.figure not in warned:
+                warned.add(mention.figure)
+                problems.append(
+                    Problem(
+                        f"“{text}”已在“{first[mention.figure]}…”中陈述，此处重复；后文宜改为引用（见表1）或补充新的内容",
+                        key=block.provenance.origin_at(mention.start) or None,
+                        severity="warning",
+                    )
+                )
+    return problems
+
+
 def check_consistency(config: Config, figures: FigureSet) -> list[Problem]:
     """The config's ``checks``: expressions over figures that must hold (``enterprises + social_orgs == org_total``)."""
     problems = []

@@ -195,6 +195,7 @@ def test_each_figure_is_stated_in_full_once(document):
                     stated.setdefault(mention.figure, []).append(block.text[:20])
     repeated = {fig: where for fig, where in stated.items() if len(where) > 1}
     assert not repeated
+    assert not [w for w in result.warnings if "此处重复" in w.message]
     doc, _, _ = document
     body = "\n".join(p.text for p in doc.paragraphs[: [p.text for p in doc.paragraphs].index("附件")])
     for statement in ("64.4%", "单独组建率为100.0%", "联合党支部5个"):
@@ -225,3 +226,19 @@ def test_a_unit_that_does_not_fit_what_the_label_counts_stops_the_build(tmp_path
     with pytest.raises(ReportCheckError) as caught:
         validate(SAMPLE_CONFIG, overrides={"indicators.instructors.label": "派驻党建工作指导员的组织数"})
     assert "indicators.instructors.unit" in str(caught.value)
+
+
+def test_a_district_text_repeating_a_figure_is_warned_with_its_key(tmp_path):
+    from report_gen.pipeline import build
+
+    from .conftest import SAMPLE_CONFIG
+
+    result = build(
+        SAMPLE_CONFIG,
+        overrides={"narrative.results.items.role.text": "全区党组织覆盖率为{{ f.coverage_rate }}。"},
+        out_dir=tmp_path,
+        formats=["md"],
+    )
+    repeated = [w for w in result.warnings if "此处重复" in w.message]
+    assert len(repeated) == 1 and "64.4%" in repeated[0].message
+    assert repeated[0].key == "narrative.results.items.role.text"
