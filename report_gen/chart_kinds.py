@@ -82,12 +82,16 @@ def _bar_values(ax, data: ChartData, style: ChartStyle, positions, values, base,
     """Each bar's value: at its end, or inside a stacked segment tall enough to hold it."""
     small = style.font_size - 2
     if base is None:
+        # Over the dashed average line, a number stands on white so the line does not cross it.
+        backing = (
+            {"bbox": {"boxstyle": "square,pad=0.05", "fc": "#FFFFFF", "ec": "none"}} if data.average else {}
+        )
         for pos, v in zip(positions, values, strict=True):
             if v:
                 if horizontal:
-                    ax.text(v, pos, f" {data.value_text(v)}", va="center", fontsize=small)
+                    ax.text(v, pos, f" {data.value_text(v)}", va="center", fontsize=small, **backing)
                 else:
-                    ax.text(pos, v, data.value_text(v), ha="center", va="bottom", fontsize=small)
+                    ax.text(pos, v, data.value_text(v), ha="center", va="bottom", fontsize=small, **backing)
         return
     top = max(float((base + values).max()), 1.0)
     color = "#FFFFFF" if grey_level(fill["color"]) < 140 else "#000000"
@@ -153,10 +157,10 @@ def _bars(ax, data: ChartData, style: ChartStyle, horizontal: bool, stacked: boo
     if data.average is not None:
         label, value = data.average
         line = ax.axvline if horizontal else ax.axhline
-        line(value, color=style.average_color, linestyle="--", linewidth=1)
+        line(value, color=style.average_color, linestyle="--", linewidth=1, zorder=0.9)  # behind the bars
         if horizontal:
-            ax.annotate(label, xy=(value, 0), xycoords=("data", "axes fraction"), xytext=(2, 2),
-                        textcoords="offset points", fontsize=small, ha="left", va="bottom")  # fmt: skip
+            ax.annotate(label, xy=(value, 1), xycoords=("data", "axes fraction"), xytext=(0, 2),
+                        textcoords="offset points", fontsize=small, ha="center", va="bottom")  # fmt: skip
         else:
             ax.annotate(label, xy=(1, value), xycoords=("axes fraction", "data"), xytext=(-2, 2),
                         textcoords="offset points", fontsize=small, ha="right", va="bottom")  # fmt: skip
