@@ -251,6 +251,7 @@ def _png(fig: Any, dpi: int, colours: Sequence[str] = ()) -> bytes:
     their antialiased edges, so this looks the same as full colour at a third of the size and
     is quicker to write. Nothing but the pixels and the resolution is stored (no date, no
     software version), so the same chart is the same bytes."""
+    import numpy as np
     from PIL import Image
 
     known = [(255, 255, 255), (0, 0, 0)] + [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in colours]
@@ -261,13 +262,13 @@ def _png(fig: Any, dpi: int, colours: Sequence[str] = ()) -> bytes:
     image = rgb.quantize(256, method=Image.Quantize.FASTOCTREE)
     # The fast quantizer lands a shade off the colours it keeps (white as 254): put the chart's own
     # colours back exactly, so paper stays white and a series keeps its grey.
-    palette = image.getpalette() or []
-    for i in range(0, len(palette) - 2, 3):
-        entry = palette[i : i + 3]
-        exact = min(known, key=lambda c: max(abs(a - b) for a, b in zip(c, entry, strict=True)))
-        if max(abs(a - b) for a, b in zip(exact, entry, strict=True)) <= 4:
-            palette[i : i + 3] = exact
-    image.putpalette(palette)
+    entries = np.array(image.getpalette() or [], dtype=np.int16).reshape(-1, 3)
+    targets = np.array(known, dtype=np.int16)
+    distance = np.abs(entries[:, None, :] - targets[None, :, :]).max(axis=2)  # entry × known colour
+    nearest = distance.argmin(axis=1)
+    close = distance[np.arange(len(entries)), nearest] <= 4
+    entries[close] = targets[nearest[close]]
+    image.putpalette(entries.astype(np.uint8).tobytes())
     buffer = io.BytesIO()
     image.save(buffer, format="png", dpi=(dpi, dpi))
     return buffer.getvalue()
