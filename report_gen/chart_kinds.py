@@ -82,12 +82,16 @@ def _bar_values(ax, data: ChartData, style: ChartStyle, positions, values, base,
     """Each bar's value: at its end, or inside a stacked segment tall enough to hold it."""
     small = style.font_size - 2
     if base is None:
+        # Over the dashed average line, a number stands on white so the line does not cross it.
+        backing = (
+            {"bbox": {"boxstyle": "square,pad=0.05", "fc": "#FFFFFF", "ec": "none"}} if data.average else {}
+        )
         for pos, v in zip(positions, values, strict=True):
             if v:
                 if horizontal:
-                    ax.text(v, pos, f" {data.value_text(v)}", va="center", fontsize=small)
+                    ax.text(v, pos, f" {data.value_text(v)}", va="center", fontsize=small, **backing)
                 else:
-                    ax.text(pos, v, data.value_text(v), ha="center", va="bottom", fontsize=small)
+                    ax.text(pos, v, data.value_text(v), ha="center", va="bottom", fontsize=small, **backing)
         return
     top = max(float((base + values).max()), 1.0)
     color = "#FFFFFF" if grey_level(fill["color"]) < 140 else "#000000"
@@ -95,6 +99,27 @@ def _bar_values(ax, data: ChartData, style: ChartStyle, positions, values, base,
         if v >= top * 0.08:
             x, y = (b + v / 2, pos) if horizontal else (pos, b + v / 2)
             ax.text(x, y, data.value_text(v), ha="center", va="center", fontsize=small, color=color)
+
+
+def _group_labels(ax, data: ChartData, style: ChartStyle, positions, horizontal: bool) -> None:
+    """The group names along the category axis, as plain text rather than tick objects (each tick
+    carries two lines, two labels and a grid line: a third of a chart's drawing time)."""
+    from matplotlib.transforms import blended_transform_factory
+
+    if horizontal:
+        ax.set_yticks([])
+        ax.set_ylim(len(data.groups) - 0.5, -0.5)  # the first group on top
+        where = blended_transform_factory(ax.transAxes, ax.transData)
+        for pos, name in zip(positions, data.groups, strict=True):
+            ax.text(-0.01, pos, name, transform=where, ha="right", va="center", fontsize=style.font_size)
+        return
+    ax.set_xticks([])
+    ax.set_xlim(-0.5, len(data.groups) - 0.5)
+    crowded = len(data.groups) > 6
+    where = blended_transform_factory(ax.transData, ax.transAxes)
+    for pos, name in zip(positions, data.groups, strict=True):
+        ax.text(pos, -0.02, name, transform=where, fontsize=style.font_size, rotation=30 if crowded else 0,
+                ha="right" if crowded else "center", va="top", rotation_mode="anchor")  # fmt: skip
 
 
 def _bars(ax, data: ChartData, style: ChartStyle, horizontal: bool, stacked: bool) -> None:
@@ -128,21 +153,14 @@ def _bars(ax, data: ChartData, style: ChartStyle, horizontal: bool, stacked: boo
                 ax.text(total, pos, f" {text}", va="center", fontsize=small, fontweight="bold")
             else:
                 ax.text(pos, total, text, ha="center", va="bottom", fontsize=small, fontweight="bold")
-    if horizontal:
-        ax.set_yticks(positions, data.groups)
-        ax.invert_yaxis()
-    else:
-        crowded = len(data.groups) > 6
-        ax.set_xticks(
-            positions, data.groups, rotation=30 if crowded else 0, ha="right" if crowded else "center"
-        )
+    _group_labels(ax, data, style, positions, horizontal)
     if data.average is not None:
         label, value = data.average
         line = ax.axvline if horizontal else ax.axhline
-        line(value, color=style.average_color, linestyle="--", linewidth=1)
+        line(value, color=style.average_color, linestyle="--", linewidth=1, zorder=0.9)  # behind the bars
         if horizontal:
-            ax.annotate(label, xy=(value, 0), xycoords=("data", "axes fraction"), xytext=(2, 2),
-                        textcoords="offset points", fontsize=small, ha="left", va="bottom")  # fmt: skip
+            ax.annotate(label, xy=(value, 1), xycoords=("data", "axes fraction"), xytext=(0, 2),
+                        textcoords="offset points", fontsize=small, ha="center", va="bottom")  # fmt: skip
         else:
             ax.annotate(label, xy=(1, value), xycoords=("axes fraction", "data"), xytext=(-2, 2),
                         textcoords="offset points", fontsize=small, ha="right", va="bottom")  # fmt: skip

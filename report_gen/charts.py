@@ -14,7 +14,8 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,9 +43,8 @@ CJK_FAMILIES = (
 )
 MAX_GROUPS = 40
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
-# zlib level 3 rather than 6: a chart's PNG is encoded in a third of the time for a few per cent
-# more bytes (flat colours compress well at any level).
-PNG_OPTIONS = {"compress_level": 3}
+# How PNGs are written (part of the chart cache's key: a change of encoding draws charts afresh).
+PNG_ENCODING = "pillow, 256 colours by octree, palette snapped to the style's colours"
 INSTALL_HINT = (
     "图表需要中文字体，本机未找到（否则中文会显示为方框）。请安装，例如 Debian/Ubuntu："
     "sudo apt-get install fonts-noto-cjk；或在 Windows/macOS 上安装黑体类字体（SimHei、PingFang SC）。"
@@ -123,11 +123,10 @@ def draw_charts(
 
 
 def draw_png(kind_name: str, data: ChartData, style: ChartStyle, family: str | None = None) -> bytes:
-    """One chart as PNG bytes, drawn by the registered kind. A bare Figure on the Agg canvas:
-    pyplot (its figure manager and backend machinery) is not needed to draw a picture."""
+    """One chart as PNG bytes, drawn by the registered kind on the process's figure of that size
+    (:func:`_figure`): pyplot (its figure manager and backend machinery) is not needed to draw a
+    picture."""
     import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
     family = family or cjk_font_family()
     rc: Any = {
@@ -141,14 +140,16 @@ def draw_png(kind_name: str, data: ChartData, style: ChartStyle, family: str | N
         "svg.hashsalt": "report-gen",
         "text.parse_math": False,  # a street named $\\sqrt{2}$ is text, not maths to typeset
     }
-    with matplotlib.rc_context(rc):
-        fig = Figure(figsize=(style.width_mm / 25.4, style.height_mm / 25.4), dpi=style.dpi)
-        FigureCanvasAgg(fig)
-        ax = fig.add_axes(_plot_area(data, kind_name, style))
-        CHART_KINDS[kind_name].draw(ax, data, style)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=style.dpi, metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
-    return buffer.getvalue()
+    # matplotlib's settings are global and the figures are shared: one drawing at a time, should a
+    # server draw in several threads.
+    with _DRAWING, matplotlib.rc_context(rc):
+        fig = _figure(style, family)
+        try:
+            ax = fig.add_axes(_plot_area(data, kind_name, style))
+            CHART_KINDS[kind_name].draw(ax, data, style)
+            return _png(fig, style.dpi, (*style.palette, style.grid_color, style.average_color))
+        finally:
+            fig.clear()
 
 
 def preload() -> None:
@@ -173,7 +174,7 @@ def _cache_key(kind: str, data: ChartData, style: ChartStyle, family: str) -> st
         "data": dataclasses.asdict(data),
         "style": dataclasses.asdict(style),
         "font": family,
-        "versions": [__version__, mpl, PNG_OPTIONS],
+        "versions": [__version__, mpl, PNG_ENCODING],
     }
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -222,6 +223,55 @@ def ranked_bars(
         average=(reference_label, float(reference)),
     )
     return draw_png("barh", data, style), style.height_mm
+
+
+_FIGURES: dict[tuple[float, float, int, str], Any] = {}
+_DRAWING = threading.Lock()
+
+
+def _figure(style: ChartStyle, family: str) -> Any:
+    """An empty figure of the style's size, made once per process and cleared after each chart:
+    its renderer, and with it matplotlib's cache of text sizes, serves every chart (a new figure
+    would measure every label afresh). One per font family too, as those sizes are the family's.
+    Made directly, not through pyplot: no window manager to register with or close."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    key = (style.width_mm, style.height_mm, style.dpi, family)
+    fig = _FIGURES.get(key)
+    if fig is None:
+        fig = Figure(figsize=(style.width_mm / 25.4, style.height_mm / 25.4), dpi=style.dpi)
+        FigureCanvasAgg(fig)
+        _FIGURES[key] = fig
+    return fig
+
+
+def _png(fig: Any, dpi: int, colours: Sequence[str] = ()) -> bytes:
+    """The drawn figure as a PNG of at most 256 colours: a chart has a handful of flat colours and
+    their antialiased edges, so this looks the same as full colour at a third of the size and
+    is quicker to write. Nothing but the pixels and the resolution is stored (no date, no
+    software version), so the same chart is the same bytes."""
+    import numpy as np
+    from PIL import Image
+
+    known = [(255, 255, 255), (0, 0, 0)] + [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in colours]
+    canvas = fig.canvas
+    canvas.draw()
+    width, height = canvas.get_width_height(physical=True)
+    rgb = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    image = rgb.quantize(256, method=Image.Quantize.FASTOCTREE)
+    # The fast quantizer lands a shade off the colours it keeps (white as 254): put the chart's own
+    # colours back exactly, so paper stays white and a series keeps its grey.
+    entries = np.array(image.getpalette() or [], dtype=np.int16).reshape(-1, 3)
+    targets = np.array(known, dtype=np.int16)
+    distance = np.abs(entries[:, None, :] - targets[None, :, :]).max(axis=2)  # entry × known colour
+    nearest = distance.argmin(axis=1)
+    close = distance[np.arange(len(entries)), nearest] <= 4
+    entries[close] = targets[nearest[close]]
+    image.putpalette(entries.astype(np.uint8).tobytes())
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", dpi=(dpi, dpi))
+    return buffer.getvalue()
 
 
 def chart_data(
@@ -289,12 +339,12 @@ def _plot_area(data: ChartData, kind: str, style: ChartStyle) -> tuple[float, fl
     longest = max((text_width(g) for g in data.groups), default=2) * char_in
     top = 0.34 / height_in
     if kind == "barh":
-        left = (longest + 0.2) / width_in
+        left = min((longest + 0.2) / width_in, 0.45)  # very long names wrap the plot no narrower
         bottom = 0.45 / height_in
         return (left, bottom, 1 - left - 0.04, 1 - bottom - top)
     crowded = len(data.groups) > 6
     label_height = (longest * 0.5 + char_in * 0.87) if crowded else char_in * 1.2
-    bottom = (label_height + 0.15) / height_in
+    bottom = min((label_height + 0.15) / height_in, 0.5)
     left = 0.5 / width_in
     return (left, bottom, 1 - left - 0.02, 1 - bottom - top)
 

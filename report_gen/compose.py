@@ -850,7 +850,9 @@ class Composer:
             f"“{fig.text}”" for fig in stated if fig.format in ROUNDED_FORMATS and fig.value is not None
         ]
         if rounded:
-            notes.append(f"表中数值未经取整，正文中{''.join(rounded[:3])}等约数由此取整而来")
+            notes.append(
+                f"表中计数为统计所得的精确数，比例保留一位小数；正文中{''.join(rounded[:3])}等约数据此取整"
+            )
         if with_previous and any(not fig.comparable for fig in stated):
             notes.append(f"{year - 1}年一栏为“—”的指标不作上年比较")
         return Table(
@@ -868,14 +870,14 @@ class Composer:
 def _source_heading(fig: Figure, names: Mapping[str, str], config: Config) -> str:
     """The line over a group of figures in the check sheet: where they were counted from."""
     if fig.manual:
-        return f"人工录入，来源：{fig.source.get('note')}"
+        return f"人工录入，资料来源：{fig.source.get('note')}"
     table = fig.source.get("table") or config.main_ledger
     contract = config.ledgers.get(table)
     name = fig.source.get("name") or names.get(table) or (contract.label if contract else table)
     previous = config.previous_ledger(table)
     if previous and names.get(previous):
-        return f"据{name}统计，上年数据据{names[previous]}统计"
-    return f"据{name}统计"
+        return f"资料来源：{name}；上年数据来源：{names[previous]}"
+    return f"资料来源：{name}"
 
 
 @dataclass

@@ -39,7 +39,7 @@ from .output import (
     previous_figures,
     write_atomically,
 )
-from .textcheck import check_filled_template, check_report
+from .textcheck import check_filled_template, check_report, repeated_statements
 from .writers.docx_writer import write_docx
 from .writers.pdf_writer import docx_to_pdf, require_libreoffice
 from .writers.text_writers import write_html, write_markdown
@@ -331,6 +331,7 @@ def build(
             *identity_warnings,
             *([] if config.word_template else composer.unplaced()),
             *([damaged] if damaged else []),
+            *repeated_statements(report),
         ],
         ignored=list(ignored_rows_summary(ledgers)),
         changes=changes,

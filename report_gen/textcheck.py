@@ -131,6 +131,35 @@ def check_tables(report: Report) -> list[Problem]:
     return problems
 
 
+def repeated_statements(report: Report) -> list[Problem]:
+    """Warnings for a figure printed again after the paragraph (or heading) that first states it:
+    a later passage should refer to it (见表1) or add to it. Recommendations, which name the
+    organisations they are for, are not counted."""
+    first: dict[str, str] = {}
+    warned: set[str] = set()
+    problems = []
+    for block in report.blocks:
+        if not isinstance(block, (Heading, Paragraph)) or block.section == "recommendations":
+            continue
+        for mention in block.provenance.mentions:
+            if mention.kind != "figure":
+                continue
+            text = block.text[mention.start : mention.end]
+            where = block.text[:24]
+            if mention.figure not in first:
+                first[mention.figure] = where
+            elif first[mention.figure] != where and mention.figure not in warned:
+                warned.add(mention.figure)
+                problems.append(
+                    Problem(
+                        f"“{text}”已在“{first[mention.figure]}…”中陈述，此处重复；后文宜改为引用（见表1）或补充新的内容",
+                        key=block.provenance.origin_at(mention.start) or None,
+                        severity="warning",
+                    )
+                )
+    return problems
+
+
 def check_consistency(config: Config, figures: FigureSet) -> list[Problem]:
     """The config's ``checks``: expressions over figures that must hold (``enterprises + social_orgs == org_total``)."""
     problems = []
@@ -150,7 +179,28 @@ def check_consistency(config: Config, figures: FigureSet) -> list[Problem]:
         if fig.format == "percent" and fig.source.get("aggregation") == "share" and fig.value is not None:
             if not 0 <= fig.value <= 100:
                 problems.append(Problem(f"比例 {fig.value} 不在0–100之间", key=f"indicators.{fig.id}"))
+        mismatch = unit_mismatch(fig.label, fig.unit)
+        if mismatch:
+            key = f"{'manual_figures' if fig.manual else 'indicators'}.{fig.id}.unit"
+            problems.append(Problem(mismatch, key=key))
     return problems
+
+
+# What a label says it counts (by its ending), and the units that cannot go with it.
+_COUNTS_ORGANISATIONS = ("的组织数", "企业数", "组织总数", "单位数")
+_COUNTS_PEOPLE = ("人数", "党员数", "指导员数", "人员数", "人次")
+_PEOPLE_UNITS = ("名", "人", "人次")
+_THING_UNITS = ("家", "个")
+
+
+def unit_mismatch(label: str, unit: str) -> str | None:
+    """A unit that does not fit what the label counts (185名 beside a label counting organisations,
+    which a reviewer reads as a mistake in the figure), as a message; ``None`` when they agree."""
+    if label.endswith(_COUNTS_ORGANISATIONS) and unit in _PEOPLE_UNITS:
+        return f"“{label}”数的是组织，单位却是“{unit}”（应为“家”或“个”，或改写名称，说明数的是人）"
+    if label.endswith(_COUNTS_PEOPLE) and unit in _THING_UNITS:
+        return f"“{label}”数的是人，单位却是“{unit}”（应为“名”“人”或“人次”，或改写名称）"
+    return None
 
 
 def check_filled_template(content: bytes, name: str) -> None:

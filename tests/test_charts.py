@@ -105,6 +105,15 @@ def test_series_stay_apart_in_black_and_white(sample_figures):
     near = lambda level: sum(stacked.get(g, 0) for g in range(level - 3, level + 4))  # noqa: E731
     assert near(first) > 0.05 and near(second) > 0.03
     assert abs(first - second) >= 40
+    # The main colours are printed exactly as the style gives them, on white paper.
+    import io
+
+    from PIL import Image
+
+    counts = Image.open(io.BytesIO(images["org_forms"].png)).convert("RGB").getcolors(1 << 20)
+    colours = {rgb for n, rgb in counts if n > 1000}
+    assert (255, 255, 255) in colours
+    assert all(tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) in colours for c in palette)
     donut = _grey_share(images["org_forms"].png)
     assert (
         sum(

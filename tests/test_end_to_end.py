@@ -475,9 +475,9 @@ def test_appendix_lists_every_stated_figure_with_definition_source_and_last_year
     assert by_label["新社会组织数"][1:4] == ["家", "108", "108"]
     assert (
         groups[0]
-        == "据青溪区“两新组织”党建工作台账（2025年）统计，上年数据据青溪区“两新组织”党建工作台账（2024年）统计"
+        == "资料来源：青溪区“两新组织”党建工作台账（2025年）；上年数据来源：青溪区“两新组织”党建工作台账（2024年）"
     )
-    assert groups[-1] == "人工录入，来源：望江非公企业第一联合党支部“双联”活动工作台账（2025年）"
+    assert groups[-1] == "人工录入，资料来源：望江非公企业第一联合党支部“双联”活动工作台账（2025年）"
     assert by_label["“两新组织”总数"][3] == str(result.figures["org_total"].previous)
 
 

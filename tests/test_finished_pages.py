@@ -77,9 +77,9 @@ def test_check_sheet_speaks_to_readers_not_to_programmers(document):
     assert "公式" not in text and "params" not in text and ".csv" not in text
     sources = [r[0] for r in rows[1:] if len(r) == 1]
     assert sources == [
-        "据青溪区“两新组织”党建工作台账（2025年）统计，上年数据据青溪区“两新组织”党建工作台账（2024年）统计",
-        "据青溪区“两新组织”党员培训登记台账统计",
-        "人工录入，来源：望江非公企业第一联合党支部“双联”活动工作台账（2025年）",
+        "资料来源：青溪区“两新组织”党建工作台账（2025年）；上年数据来源：青溪区“两新组织”党建工作台账（2024年）",
+        "资料来源：青溪区“两新组织”党员培训登记台账",
+        "人工录入，资料来源：望江非公企业第一联合党支部“双联”活动工作台账（2025年）",
     ]
     # A label that counts people has a unit for people.
     units = {r[0]: r[1] for r in rows[1:] if len(r) == 5}
@@ -195,6 +195,7 @@ def test_each_figure_is_stated_in_full_once(document):
                     stated.setdefault(mention.figure, []).append(block.text[:20])
     repeated = {fig: where for fig, where in stated.items() if len(where) > 1}
     assert not repeated
+    assert not [w for w in result.warnings if "此处重复" in w.message]
     doc, _, _ = document
     body = "\n".join(p.text for p in doc.paragraphs[: [p.text for p in doc.paragraphs].index("附件")])
     for statement in ("64.4%", "单独组建率为100.0%", "联合党支部5个"):
@@ -210,3 +211,34 @@ def test_prose_keeps_one_decimal_rule_counts_places_by_kind_and_dates_the_survey
     assert "2025年11月25日至30日" in body
     yoy = next(p.text for p in doc.paragraphs if p.text.startswith("与上年相比，"))
     assert yoy.count("；") == 2 and "比上年" not in yoy  # grouped by theme, said once
+
+
+def test_a_unit_that_does_not_fit_what_the_label_counts_stops_the_build(tmp_path):
+    from report_gen.errors import ReportCheckError
+    from report_gen.pipeline import validate
+    from report_gen.textcheck import unit_mismatch
+
+    from .conftest import SAMPLE_CONFIG
+
+    assert unit_mismatch("派驻党建工作指导员的组织数", "名")
+    assert unit_mismatch("派驻的党建工作指导员数", "家")
+    assert unit_mismatch("派驻的党建工作指导员数", "名") is None and unit_mismatch("党组织数", "个") is None
+    with pytest.raises(ReportCheckError) as caught:
+        validate(SAMPLE_CONFIG, overrides={"indicators.instructors.label": "派驻党建工作指导员的组织数"})
+    assert "indicators.instructors.unit" in str(caught.value)
+
+
+def test_a_district_text_repeating_a_figure_is_warned_with_its_key(tmp_path):
+    from report_gen.pipeline import build
+
+    from .conftest import SAMPLE_CONFIG
+
+    result = build(
+        SAMPLE_CONFIG,
+        overrides={"narrative.results.items.role.text": "全区党组织覆盖率为{{ f.coverage_rate }}。"},
+        out_dir=tmp_path,
+        formats=["md"],
+    )
+    repeated = [w for w in result.warnings if "此处重复" in w.message]
+    assert len(repeated) == 1 and "64.4%" in repeated[0].message
+    assert repeated[0].key == "narrative.results.items.role.text"

@@ -441,11 +441,17 @@ class WebApp:
         if job is None:
             raise Refused(404, "没有这项任务（服务重新启动后，之前的任务不再保留）")
         district = self.workspace.district(job.district_id)
-        if job.done and job.outcome()["ok"]:
+        done = job.done  # read once: the job may finish while this page is rendered
+        if done and job.outcome()["ok"]:
             page = "city" if job.kind == "city" else "preview"
             return RedirectResponse(f"/d/{job.district_id}/{page}", status_code=303)
         return _render(
-            request, "job.html", job=job, district=district, outcome=job.outcome() if job.done else None
+            request,
+            "job.html",
+            job=job,
+            done=done,
+            district=district,
+            outcome=job.outcome() if done else None,
         )
 
     async def preview(self, request: Request) -> Response:
