@@ -169,3 +169,14 @@ narrative:
     assert "参加培训的党员4名，人均学时30.3学时，学时达到32学时的2名，占50.0%。" in text
     assert "学时达标率为50.0%，部分党员学习不够经常" in text and "还有2名党员学时未达到32学时。" in text
     assert "| 二支部 | 2 | 26\\.5 | 50\\.0 |" in text
+
+
+def test_the_signature_keeps_to_the_last_paragraph_and_the_date(built):
+    """A report whose body ends near the foot of a page: the authority and date are not left alone on
+    the next page, nor split from each other (GB/T 9704 §7.3.5)."""
+    _, document, _, _ = built
+    paragraphs = document.paragraphs
+    authority = max(i for i, p in enumerate(paragraphs) if p.text == "中共青溪区委组织部")
+    assert paragraphs[authority + 1].text == "2025年11月28日"
+    last_body = max(i for i in range(authority) if paragraphs[i].text.strip())
+    assert all(paragraphs[i].paragraph_format.keep_with_next for i in range(last_body, authority + 1))

@@ -339,10 +339,17 @@ class DocxWriter:
         if date_left + date_w > per_line - 2:
             date_left = per_line - 2 - date_w
             sig_left = date_left - 2
-        self._add("", "Normal")
-        for text, left in ((report.signature, sig_left), (report.date_text, date_left)):
+        # The signature page carries body text (GB/T 9704 §7.3.5): the last paragraph goes with it.
+        body = self.doc.element.body.findall(ooxml.qn("w:p"))
+        if body:
+            ooxml.set_keep_next(body[-1].get_or_add_pPr())
+        ooxml.set_keep_next(self._add("", "Normal")._p.get_or_add_pPr())
+        for text, left, keep in ((report.signature, sig_left, True), (report.date_text, date_left, False)):
             paragraph = self._add(text, "Signature")
             ooxml.set_indent(paragraph._p.get_or_add_pPr(), self.layout.char_twips, left_chars=max(left, 0))
+            paragraph.paragraph_format.keep_with_next = (
+                keep  # the authority never ends a page without its date
+            )
 
     def attachment_note(self, report: Report) -> None:
         """附件说明 (GB/T 9704 §7.3.4): one blank line after the body, then 附件：名称 two characters
