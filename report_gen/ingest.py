@@ -477,6 +477,26 @@ def trimmed_text(cells: pd.Series) -> pd.Series:
 
 
 def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable:
+    """The file's columns under canonical names, with the config's constant columns; blank and
+    合计 rows set aside. Raises :class:`DataError` when a required column is missing."""
+    mapping, headers, unknown, warnings = _match_headers(names, index, label, sheet)
+    constants = _constant_columns(source, index, mapping, headers, label, sheet)
+    _require_columns(contract, mapping, constants, names, unknown, label, sheet)
+    frame = body[[mapping[c] for c in mapping]].copy()
+    frame.columns = list(mapping)
+    texts = {c: trimmed_text(frame[c]) for c in frame.columns}
+    frame, texts, ignored = _set_aside_rows(frame, texts, body, mapping)
+    for canonical, value in constants.items():
+        texts[canonical] = pd.Series(value, index=frame.index, dtype=TEXT_DTYPE)
+        frame = frame.assign(**{canonical: texts[canonical]})
+    return RawTable(source, contract, label, sheet, frame, headers, texts, ignored, warnings)
+
+
+def _match_headers(
+    names: list[str], index: dict[str, str], label: str, sheet: str | None
+) -> tuple[dict[str, int], dict[str, str], list[str], list[Problem]]:
+    """Canonical name → column position and → header as written; headers not recognised; warnings
+    for those and for a second column meaning the same as an earlier one."""
     warnings: list[Problem] = []
     mapping: dict[str, int] = {}
     headers: dict[str, str] = {}
@@ -504,6 +524,19 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
         warnings.append(
             Problem(f"未识别的列，已忽略：{'、'.join(unknown)}", file=label, sheet=sheet, severity="warning")
         )
+    return mapping, headers, unknown, warnings
+
+
+def _constant_columns(
+    source: DataSource,
+    index: dict[str, str],
+    mapping: dict[str, int],
+    headers: dict[str, str],
+    label: str,
+    sheet: str | None,
+) -> dict[str, str]:
+    """Canonical name → value of the columns the config gives the file (``constants``); a column
+    the file has already is refused."""
     constants: dict[str, str] = {}
     for header, value in source.constants.items():
         canonical = match_header(header, index)
@@ -519,34 +552,41 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
             )
         constants[canonical] = str(value)
         headers[canonical] = f"{header}（配置中给定）"
+    return constants
+
+
+def _require_columns(contract, mapping, constants, names, unknown, label, sheet) -> None:
+    """Raise :class:`DataError` naming every required column the file lacks, with the closest header."""
     missing = [
         c
         for c in contract.columns
         if c.required != "no" and c.name not in mapping and c.name not in constants
     ]
-    if missing:
-        problems = []
-        found = "、".join(h for h in names if normalise_header(h)) or "（无）"
-        for col in missing:
-            close = difflib.get_close_matches(
-                normalise_header(col.headers[0]), [normalise_header(u) for u in unknown], n=1, cutoff=0.4
+    if not missing:
+        return
+    problems = []
+    found = "、".join(h for h in names if normalise_header(h)) or "（无）"
+    for col in missing:
+        close = difflib.get_close_matches(
+            normalise_header(col.headers[0]), [normalise_header(u) for u in unknown], n=1, cutoff=0.4
+        )
+        hint = f"；最接近的是“{close[0]}”，可在配置 headers 中映射" if close else ""
+        problems.append(
+            Problem(
+                f"缺少必需的列“{col.headers[0]}”（也可写作：{'、'.join(col.headers[1:] + (col.name,))}）；"
+                f"文件中的列为：{found}{hint}",
+                file=label,
+                sheet=sheet,
             )
-            hint = f"；最接近的是“{close[0]}”，可在配置 headers 中映射" if close else ""
-            problems.append(
-                Problem(
-                    f"缺少必需的列“{col.headers[0]}”（也可写作：{'、'.join(col.headers[1:] + (col.name,))}）；"
-                    f"文件中的列为：{found}{hint}",
-                    file=label,
-                    sheet=sheet,
-                )
-            )
-        raise DataError(problems)
+        )
+    raise DataError(problems)
 
-    frame = body[[mapping[c] for c in mapping]].copy()
-    frame.columns = list(mapping)
 
+def _set_aside_rows(
+    frame: pd.DataFrame, texts: dict[str, pd.Series], body: pd.DataFrame, mapping: dict[str, int]
+) -> tuple[pd.DataFrame, dict[str, pd.Series], list[IgnoredRow]]:
+    """The rows without fully blank and 合计 rows, and those rows, as ignored."""
     ignored: list[IgnoredRow] = []
-    texts = {c: trimmed_text(frame[c]) for c in frame.columns}
     all_blank = pd.Series(True, index=frame.index)
     for t in texts.values():
         all_blank &= (t.isna() | (t == "")).astype(bool)
@@ -559,15 +599,11 @@ def _map_columns(source, contract, label, sheet, names, body, index) -> RawTable
         maybe = text.str.contains("计", regex=False).fillna(False).astype(bool)
         if maybe.any():
             total[maybe] |= text[maybe].str.replace(_SPACES, "", regex=True).isin(TOTAL_WORDS)
-    if len(frame):
-        for row in frame.index[all_blank]:
-            ignored.append(IgnoredRow(int(row), "空行"))
-        for row in frame.index[total]:
-            ignored.append(IgnoredRow(int(row), "合计行"))
-        kept = ~all_blank & ~total
-        frame = frame[kept]
-        texts = {c: t[kept] for c, t in texts.items()}
-    for canonical, value in constants.items():
-        texts[canonical] = pd.Series(value, index=frame.index, dtype=TEXT_DTYPE)
-        frame = frame.assign(**{canonical: texts[canonical]})
-    return RawTable(source, contract, label, sheet, frame, headers, texts, ignored, warnings)
+    if not len(frame):
+        return frame, texts, ignored
+    for row in frame.index[all_blank]:
+        ignored.append(IgnoredRow(int(row), "空行"))
+    for row in frame.index[total]:
+        ignored.append(IgnoredRow(int(row), "合计行"))
+    kept = ~all_blank & ~total
+    return frame[kept], {c: t[kept] for c, t in texts.items()}, ignored
