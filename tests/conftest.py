@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import shutil
 import textwrap
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from hypothesis import settings
@@ -60,6 +62,25 @@ def org_row(
         above_scale if category == "非公企业" else "", members, mobile, form, party_org,
         "" if form == "未组建" else "党支部", founded, instructor, leader,
     ]  # fmt: skip
+
+
+class Ran(NamedTuple):
+    """What a run of the command line did: its exit status and what it printed."""
+
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: object) -> Ran:
+    """Run ``report-gen ARGS`` in this process (paths may be given as they are), capturing what it
+    prints. An expected failure is never a traceback."""
+    from report_gen.cli import run
+
+    out, err = io.StringIO(), io.StringIO()
+    code = run([str(a) for a in args], stdout=out, stderr=err)
+    assert "Traceback" not in err.getvalue(), err.getvalue()
+    return Ran(code, out.getvalue(), err.getvalue())
 
 
 def write_csv(

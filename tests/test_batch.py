@@ -3,7 +3,6 @@ with broken data failing alone, unchanged districts skipped, a corrected cell re
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -13,10 +12,9 @@ import docx
 import pytest
 
 from report_gen import batch
-from report_gen.cli import run
 from report_gen.contract import builtin_ledgers, header_index, match_header
 
-from .conftest import HEADERS, org_row, write_csv
+from .conftest import HEADERS, org_row, run_cli, write_csv
 
 CITY = "江城市"
 # (district, id prefix, organisations with a party organisation out of ten)
@@ -56,11 +54,7 @@ def write_city(folder: Path, rows: list[list[object]]) -> Path:
     return write_csv(folder / "city.csv", rows, header=[*HEADERS, "所属区县"])
 
 
-def cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run(list(args), stdout=out, stderr=err)
-    assert "Traceback" not in err.getvalue()
-    return code, out.getvalue(), err.getvalue()
+cli = run_cli
 
 
 def text_of(path: Path) -> str:

@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 
 from report_gen.cli import run
 
-from .conftest import SAMPLE_CONFIG, SAMPLE_DATA, write_xlsx
+from .conftest import SAMPLE_CONFIG, SAMPLE_DATA, run_cli, write_xlsx
 from .independent import ledger_figures, read_ledger, training_person_times
 
 SECTION_HEADINGS = ["一、基本情况", "二、主要做法", "三、主要成效", "四、存在问题", "五、意见和建议"]
@@ -167,9 +167,8 @@ def test_html_and_markdown_carry_the_same_report(sample_build):
 
 
 def cli(*args, capsys=None):
-    code = run(list(args))
-    captured = capsys.readouterr() if capsys else None
-    return code, captured
+    ran = run_cli(*args)
+    return ran.code, ran
 
 
 def test_cli_build_writes_outputs_and_reports_changed_figures(tmp_path, capsys, sample_copy):

@@ -14,10 +14,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from report_gen.cli import run
 from report_gen.contract import builtin_ledgers
 
-from .conftest import HEADERS, org_row, write_config, write_csv
+from .conftest import HEADERS, org_row, run_cli, write_config, write_csv
 
 HOSTILE_TEXT = [
     "",
@@ -68,9 +67,8 @@ FUZZ = settings(
 
 
 def _run(*args: str) -> tuple[int, str]:
-    err = io.StringIO()
-    code = run(list(args), stdout=io.StringIO(), stderr=err)
-    return code, err.getvalue()
+    ran = run_cli(*args)
+    return ran.code, ran.err
 
 
 @pytest.fixture(scope="module")

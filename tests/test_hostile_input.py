@@ -15,21 +15,18 @@ import openpyxl
 import pytest
 
 from report_gen import output
-from report_gen.cli import run
 
-from .conftest import HEADERS, org_row, write_config, write_csv, write_xlsx
+from .conftest import HEADERS, Ran, org_row, run_cli, write_config, write_csv, write_xlsx
 
 FAST_SECONDS = 15
 
 
-def cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
+def cli(*args: str) -> Ran:
     start = time.monotonic()
-    code = run(list(args), stdout=out, stderr=err)
+    ran = run_cli(*args)
     assert time.monotonic() - start < FAST_SECONDS, args
-    assert "Traceback" not in err.getvalue()
-    assert "\x1b" not in err.getvalue() and "\x0b" not in err.getvalue()  # control characters escaped
-    return code, out.getvalue(), err.getvalue()
+    assert "\x1b" not in ran.err and "\x0b" not in ran.err  # control characters escaped
+    return ran
 
 
 def ledger(folder: Path, rows: list[list[object]] | None = None) -> Path:

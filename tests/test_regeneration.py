@@ -13,9 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from report_gen.cli import run
-
-from .conftest import ROOT, SAMPLE_CONFIG, SAMPLE_DATA, org_row, write_config, write_csv, write_xlsx
+from .conftest import ROOT, SAMPLE_CONFIG, SAMPLE_DATA, org_row, run_cli, write_config, write_csv, write_xlsx
 
 SWAPPED = [
     "--data",
@@ -26,8 +24,8 @@ SWAPPED = [
 
 
 def cli(capsys, *args):
-    code = run([str(a) for a in args])
-    return code, capsys.readouterr()
+    ran = run_cli(*args)
+    return ran.code, ran
 
 
 def text_of(path: Path) -> str:

@@ -8,14 +8,12 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from report_gen.cli import run
-
-from .conftest import SAMPLE_CONFIG, SAMPLE_DATA, org_row, write_config, write_csv
+from .conftest import SAMPLE_CONFIG, SAMPLE_DATA, org_row, run_cli, write_config, write_csv
 
 
 def build(*args, capsys):
-    code = run(["build", *args])
-    return code, capsys.readouterr()
+    ran = run_cli("build", *args)
+    return ran.code, ran
 
 
 def test_reference_docx_supplies_fonts_and_footer(tmp_path, capsys):
