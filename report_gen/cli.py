@@ -15,7 +15,7 @@ import sys
 import traceback
 import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -566,100 +566,108 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
     return paths
 
 
+def _init(args: argparse.Namespace, stdout, stderr) -> int:
+    from .scaffold import init_district
+
+    written = init_district(
+        args.folder, args.ledger, district=args.district, year=args.year, force=args.force
+    )
+    print(f"已写出 {written}", file=stdout)
+    print("请填写其中的【待填写】各项，然后运行：", file=stdout)
+    print(f"  report-gen build {written}", file=stdout)
+    return 0
+
+
+def _validate(args: argparse.Namespace, stdout, stderr) -> int:
+    from . import pipeline  # heavy imports only when there is work to do
+
+    failure: ReportGenError | None = None
+    try:
+        result = pipeline.validate(
+            args.config, overrides=overrides_from(args.sets), data=data_from(args.data), draft=args.draft
+        )
+        problems: list[Problem] = result.warnings
+    except ReportGenError as exc:
+        failure, problems = exc, exc.problems
+    if args.problems:  # the problem sheet is written whether or not the check passed
+        write_problems_file(Path(args.problems), problems, _inputs(args))
+    if failure is not None:
+        raise failure
+    for line in _summary_table(result):
+        print(line, file=stdout)
+    for line in pipeline.ignored_rows_summary(result.ledgers):
+        print(f"  {line}", file=stdout)
+    if problems:
+        print(f"发现{len(problems)}个警告：", file=stderr)
+        _print_problems(problems, stderr)
+    print("输入检查通过。", file=stdout)
+    return 0
+
+
+def _build(args: argparse.Namespace, stdout, stderr) -> int:
+    from . import pipeline  # heavy imports only when there is work to do
+
+    built = pipeline.build(
+        args.config,
+        overrides=overrides_from(args.sets),
+        data=data_from(args.data),
+        out_dir=args.out,
+        formats=args.format,
+        draft=args.draft,
+        skip_unchanged=not args.force,
+    )
+    if isinstance(built, pipeline.SkippedBuild):
+        if built.warnings:
+            print(f"警告{len(built.warnings)}条（上次生成时）：", file=stderr)
+            for line in built.warnings:
+                print(f"  {line}", file=stderr)
+        if not args.quiet:
+            print("输入与上次生成时相同，未重新生成（加 --force 重新生成）。", file=stdout)
+            print(built.summary(), file=stdout)
+            for path in built.outputs:
+                print(f"未变化 {readable(str(path))}", file=stdout)
+        return 0
+    if built.warnings:
+        print(f"警告{len(built.warnings)}条（报告已生成）：", file=stderr)
+        _print_problems(built.warnings, stderr)
+    if not args.quiet:
+        for line in built.ignored:
+            print(line, file=stdout)
+        if built.changes:
+            print("与上次生成相比，以下数据有变化：", file=stdout)
+            for line in built.changes:
+                print(f"  {line}", file=stdout)
+        print(built.summary(), file=stdout)
+        for path in built.outputs:
+            print(f"已写出 {readable(str(path))}", file=stdout)
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Any, Any], int]] = {
+    "build": _build,
+    "validate": _validate,
+    "init": _init,
+    "doctor": lambda args, stdout, stderr: _doctor(args.config, stdout),
+    "diff": lambda args, stdout, stderr: _diff(args.old, args.new, stdout),
+    "batch": _batch,
+    "serve": lambda args, stdout, stderr: _serve(args, stdout),
+}
+"""What each subcommand runs: its parsed options and the output streams in, the exit status out."""
+
+
 def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     words = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in words
-    command = next(
-        (w for w in words if w in ("build", "validate", "init", "doctor", "batch", "diff", "serve")), "build"
-    )
+    command = next((w for w in words if w in COMMANDS), "build")
     try:
         parser = make_parser()
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help(stdout)
             return 0
-        if args.command == "init":
-            from .scaffold import init_district
-
-            written = init_district(
-                args.folder, args.ledger, district=args.district, year=args.year, force=args.force
-            )
-            print(f"已写出 {written}", file=stdout)
-            print("请填写其中的【待填写】各项，然后运行：", file=stdout)
-            print(f"  report-gen build {written}", file=stdout)
-            return 0
-        if args.command == "doctor":
-            return _doctor(args.config, stdout)
-        if args.command == "diff":
-            return _diff(args.old, args.new, stdout)
-        if args.command == "batch":
-            return _batch(args, stdout, stderr)
-        if args.command == "serve":
-            return _serve(args, stdout)
-        from . import pipeline  # heavy imports only when there is work to do
-
-        if args.command == "validate":
-            failure: ReportGenError | None = None
-            try:
-                result = pipeline.validate(
-                    args.config,
-                    overrides=overrides_from(args.sets),
-                    data=data_from(args.data),
-                    draft=args.draft,
-                )
-                problems: list[Problem] = result.warnings
-            except ReportGenError as exc:
-                failure, problems = exc, exc.problems
-            if args.problems:  # the problem sheet is written whether or not the check passed
-                write_problems_file(Path(args.problems), problems, _inputs(args))
-            if failure is not None:
-                raise failure
-            for line in _summary_table(result):
-                print(line, file=stdout)
-            for line in pipeline.ignored_rows_summary(result.ledgers):
-                print(f"  {line}", file=stdout)
-            if problems:
-                print(f"发现{len(problems)}个警告：", file=stderr)
-                _print_problems(problems, stderr)
-            print("输入检查通过。", file=stdout)
-            return 0
-
-        built = pipeline.build(
-            args.config,
-            overrides=overrides_from(args.sets),
-            data=data_from(args.data),
-            out_dir=args.out,
-            formats=args.format,
-            draft=args.draft,
-            skip_unchanged=not args.force,
-        )
-        if isinstance(built, pipeline.SkippedBuild):
-            if built.warnings:
-                print(f"警告{len(built.warnings)}条（上次生成时）：", file=stderr)
-                for line in built.warnings:
-                    print(f"  {line}", file=stderr)
-            if not args.quiet:
-                print("输入与上次生成时相同，未重新生成（加 --force 重新生成）。", file=stdout)
-                print(built.summary(), file=stdout)
-                for path in built.outputs:
-                    print(f"未变化 {readable(str(path))}", file=stdout)
-            return 0
-        if built.warnings:
-            print(f"警告{len(built.warnings)}条（报告已生成）：", file=stderr)
-            _print_problems(built.warnings, stderr)
-        if not args.quiet:
-            for line in built.ignored:
-                print(line, file=stdout)
-            if built.changes:
-                print("与上次生成相比，以下数据有变化：", file=stdout)
-                for line in built.changes:
-                    print(f"  {line}", file=stdout)
-            print(built.summary(), file=stdout)
-            for path in built.outputs:
-                print(f"已写出 {readable(str(path))}", file=stdout)
-        return 0
+        return COMMANDS[args.command](args, stdout, stderr)
     except ReportGenError as exc:
         errors = [p for p in exc.problems if p.is_error]
         outcome = {"build": "，未生成报告", "init": "，未写出配置"}.get(command, "")
