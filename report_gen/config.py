@@ -1015,7 +1015,14 @@ def _data_sources(data: Mapping[str, list[Mapping[str, Any]]]) -> dict[str, list
 
 def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None:
     """Rules across keys that a per-key schema cannot state."""
-    rep = cfg.get("report") or {}
+    _check_dates(cfg.get("report") or {}, issues)
+    _check_word_files(cfg, issues)
+    _check_figure_references(cfg, issues)
+    _check_recommendations(cfg, issues)
+
+
+def _check_dates(rep: Mapping[str, Any], issues: list[tuple[str, str]]) -> None:
+    """The survey ends after it starts, within the report year, and before the report is dated."""
     period = rep.get("survey_period") or {}
     start, end = period.get("start"), period.get("end")
     if start and end and start > end:
@@ -1024,6 +1031,9 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
         issues.append(("report.date", f"{rep['date']} is before the survey ended ({end})"))
     if rep.get("year") and end and end.year not in (rep["year"], rep["year"] + 1):
         issues.append(("report.survey_period.end", f"{end} does not fall in report year {rep['year']}"))
+
+
+def _check_word_files(cfg: Mapping[str, Any], issues: list[tuple[str, str]]) -> None:
     for key in ("reference_docx", "template"):
         value = cfg.get(key)
         if isinstance(value, str) and (key == "reference_docx" or value.lower().endswith(".docx")):
@@ -1031,6 +1041,10 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
                 check_regular(Path(value), "Word 文件", ConfigError, key, DOCX_BYTES)
             except ConfigError as exc:
                 issues.append((key, f"{exc.problems[0].message}：{value}"))
+
+
+def _check_figure_references(cfg: Mapping[str, Any], issues: list[tuple[str, str]]) -> None:
+    """Every key that names an indicator or a figure names one that exists, once."""
     indicators = cfg.get("indicators") or {}
     manual = cfg.get("manual_figures") or {}
     for dup in sorted(set(indicators) & set(manual)):
@@ -1040,12 +1054,10 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
         for required in AGGREGATIONS[agg].requires if agg in AGGREGATIONS else ():
             if not ind.get(required) and not (required == "column" and ind.get("value") is not None):
                 issues.append((f"indicators.{key}.{required}", f"is required for agg: {agg}"))
-    for i, ref in enumerate((cfg.get("city_summary") or {}).get("figures") or []):
-        if ref not in indicators:
-            issues.append((f"city_summary.figures[{i}]", f"{ref!r} is not an indicator id"))
-    for i, ref in enumerate((cfg.get("year_on_year") or {}).get("figures") or []):
-        if ref not in indicators:
-            issues.append((f"year_on_year.figures[{i}]", f"{ref!r} is not an indicator id"))
+    for section in ("city_summary", "year_on_year"):
+        for i, ref in enumerate((cfg.get(section) or {}).get("figures") or []):
+            if ref not in indicators:
+                issues.append((f"{section}.figures[{i}]", f"{ref!r} is not an indicator id"))
     for kind in ("tables", "charts"):
         for key, spec in (cfg.get(kind) or {}).items():
             for i, ref in enumerate(spec.get("columns") or spec.get("series") or []):
@@ -1060,6 +1072,15 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
         for ref in claims:
             if ref not in figure_ids:
                 issues.append((f"{key}.claims.{ref}", f"{ref!r} is not a figure id"))
+    for key, spec in (cfg.get("comparisons") or {}).items():
+        if spec.get("figure") is not None and spec["figure"] not in indicators:
+            issues.append((f"comparisons.{key}.figure", f"{spec['figure']!r} is not an indicator id"))
+        if key in figure_ids:
+            issues.append((f"comparisons.{key}", "has the same id as an indicator or manual figure"))
+
+
+def _check_recommendations(cfg: Mapping[str, Any], issues: list[tuple[str, str]]) -> None:
+    """Each recommendation answers problems that exist, or says it is general; not both."""
     problems = cfg.get("problems") or {}
     for key, rec in (cfg.get("recommendations") or {}).items():
         answers = [ref for ref in rec.get("for") or [] if ref is not None]
@@ -1075,11 +1096,6 @@ def _check_semantics(cfg: dict[str, Any], issues: list[tuple[str, str]]) -> None
             )
         elif answers and rec.get("general"):
             issues.append((f"recommendations.{key}.general", "a recommendation with `for` is not general"))
-    for key, spec in (cfg.get("comparisons") or {}).items():
-        if spec.get("figure") is not None and spec["figure"] not in indicators:
-            issues.append((f"comparisons.{key}.figure", f"{spec['figure']!r} is not an indicator id"))
-        if key in figure_ids:
-            issues.append((f"comparisons.{key}", "has the same id as an indicator or manual figure"))
 
 
 def _narrative_claims(node: Any, path: str = "narrative") -> list[tuple[str, dict[str, str]]]:
