@@ -152,12 +152,6 @@ def draw_png(kind_name: str, data: ChartData, style: ChartStyle, family: str | N
             fig.clear()
 
 
-def preload() -> None:
-    """Import what drawing needs (a process about to fork workers that will draw)."""
-    import matplotlib.backends.backend_agg  # noqa: F401
-    import matplotlib.figure  # noqa: F401
-
-
 def _cache_key(kind: str, data: ChartData, style: ChartStyle, family: str) -> str:
     """What a chart's picture depends on: its kind, its groups, values and labels, the style, the
     font, this package's and matplotlib's versions. Equal keys draw equal pictures."""
