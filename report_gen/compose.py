@@ -239,14 +239,15 @@ class FigureView:
 
     # -- comparisons and gaps --------------------------------------------------------
 
-    def below(self, other: FigureView) -> str | None:
+    def below(self, other: FigureView, at_least: float = 0) -> str | None:
         """How far this rate is below ``other``, as printed: ``11.2个百分点``; ``None`` when it is
-        not below (or either is undefined). ``{% set gap = f.a.below(f.b) %}{% if gap %}…``"""
+        not below by more than ``at_least`` points (or either is undefined).
+        ``{% set gap = f.a.below(f.b) %}{% if gap %}…``"""
         mine, theirs = self._figure.value, other._figure.value
         if mine is None or theirs is None:
             return None
         gap = points_gap(theirs, mine)
-        if gap <= 0:
+        if gap <= 0 or gap < at_least:
             return None
         self._tracker.use(self._figure.id)
         other._tracker.use(other._figure.id)

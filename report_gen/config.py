@@ -816,7 +816,8 @@ def _map_paths(
 
 def _use_data_files(raw: dict[str, Any], data: Mapping[str, str | Path]) -> None:
     """``--data TABLE=PATH``: the file replaces the config's for that ledger (keeping how a single
-    file is read: its sheet, header row, extra headers and spellings)."""
+    file is read: its sheet, header row, extra headers and spellings, but not its ``label``, which
+    named the config's file: the new file is named by its own title row or its file name)."""
     declared: dict[str, Any] = raw["ledgers"] if isinstance(raw.get("ledgers"), dict) else {}
     for table, given in data.items():
         value = str(given)
@@ -829,6 +830,7 @@ def _use_data_files(raw: dict[str, Any], data: Mapping[str, str | Path]) -> None
             raise OptionError(Problem(f"--data {table}：{foreign_path_message(value)}")) from None
         if isinstance(source, dict):
             source["path"] = data_path
+            source.pop("label", None)
         else:
             raw["data"][table] = data_path
 

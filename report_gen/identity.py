@@ -358,4 +358,35 @@ def check_identity(config: Config, ledgers: Ledgers) -> list[Problem]:
     ]
     if errors:
         raise ConfigError(errors)
-    return narrative_names(config, ledgers)
+    return [*previous_ledger_dates(config, ledgers), *narrative_names(config, ledgers)]
+
+
+def previous_ledger_dates(config: Config, ledgers: Ledgers) -> list[Problem]:
+    """A warning for last year's ledger holding dates of the report year or later (党组织成立时间
+    2025-11-25 in the ledger given as 2024's): the two ledgers may have been swapped, and every
+    change from last year would then be stated the wrong way round."""
+    warnings = []
+    year = config.report.year
+    for name, contract in config.ledgers.items():
+        table = ledgers.tables.get(name)
+        if contract.previous_of is None or table is None:
+            continue
+        for column in (c for c in contract.columns if c.kind == "date"):
+            if column.name not in table.frame.columns:
+                continue
+            values = table.frame[column.name].dropna()
+            late = values[values.dt.year >= year]
+            if late.empty:
+                continue
+            header = table.headers.get(column.name, column.label)
+            warnings.append(
+                Problem(
+                    f"上年台账中有{len(late)}行的“{header}”在{year}年或以后（最晚为"
+                    f"{late.max():%Y-%m-%d}，第{int(late.idxmax())}行），不像是{year - 1}年的台账："
+                    f"请核对是否把本年和上年的台账放反了（data.{name} 和 data.{contract.previous_of}）",
+                    file=table.file_label,
+                    column=header,
+                    severity="warning",
+                )
+            )
+    return warnings

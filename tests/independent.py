@@ -77,9 +77,7 @@ def target_counts(rows: list[dict[str, str]], branch_min: int = 3) -> dict[str, 
             if r["组织类别"] == "非公企业" and r["是否规模以上"] == "是" and r["党组织组建方式"] != "单独组建"
         ),
         "instructors_in_covered": sum(1 for r in rows if _instructor(r) and not _uncovered(r)),
-        "unreached_orgs": sum(
-            1 for r in rows if not _instructor(r) and (_uncovered(r) or members[id(r)] == 0)
-        ),
+        "unreached_orgs": sum(1 for r in rows if not _instructor(r) and _uncovered(r)),
     }
 
 

@@ -64,7 +64,7 @@ def test_check_sheet_lists_exact_values_of_both_years_against_an_independent_cou
         checked += 1
     assert checked >= 25
     assert by_label["从业人员数"][2] == "48612"  # the text says 近5万人
-    assert by_label["近三年培训党员人次"][2] == str(
+    assert by_label["近三年培训参训人次"][2] == str(
         training_person_times(SAMPLE_DATA / "trainings.csv", 2025)
     )
     assert by_label["联户党员为商户提出的经营建议"][2:4] == ["1131", "—"]  # the text says 1100余条
