@@ -240,6 +240,22 @@ class CitySplit:
     ignored: list[str]
 
 
+def _district_name(text: str) -> str:
+    """A district's name as one report knows it: full-width letters and digits as ASCII (ＡＢ区 is
+    AB区), invisible format characters (zero-width spaces, direction marks) removed."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf").strip()
+
+
+def _district_names(keys: Any) -> Any:
+    """``keys`` with every name as :func:`_district_name` gives it; each distinct name is folded once."""
+    names = {value: _district_name(value) for value in keys.dropna().unique()}
+    changed = {k: v for k, v in names.items() if k != v}
+    return keys.replace(changed) if changed else keys
+
+
 def _district_header(raw: Any, column: str) -> str:
     known = [c.label for c in raw.contract.columns if c.name == column]
     return raw.headers.get(column) or (known[0] if known else column)
@@ -300,7 +316,7 @@ def split_city(
             rows = [i.row for i in raw.ignored if i.reason == reason]
             listed = "、".join(str(r) for r in rows[:15]) + ("等" if len(rows) > 15 else "")
             ignored.append(f"{raw.file_label}：忽略{reason}{len(rows)}行（第{listed}行）")
-        keys = raw.texts[column]
+        keys = _district_names(raw.texts[column])
         blank = keys.isna() | (keys == "")
         for row in keys.index[blank.to_numpy(dtype=bool)][:20]:
             problems.append(
@@ -396,7 +412,10 @@ def split_from_index(
 
     config = load_config(config_path, overrides, data, draft=draft)
     try:
-        index = json.loads((out_dir / SPLIT_INDEX).read_bytes())
+        from .input_files import read_limited
+
+        # a regular file of bounded size only: a FIFO or device in its place is not waited on
+        index = json.loads(read_limited(out_dir / SPLIT_INDEX, "拆分索引", ReportGenError, 64 * 1024 * 1024))
         if (
             index.get("version") != __version__
             or index.get("column") != column
@@ -409,7 +428,7 @@ def split_from_index(
         problems = [Problem(**p) for p in index["problems"]]
         warnings = [Problem(**p) for p in index["warnings"]]
         ignored = [str(line) for line in index["ignored"]]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ReportGenError):
         return None
     return CitySplit(config, column, {d: {} for d in digests}, digests, problems, warnings, ignored)
 

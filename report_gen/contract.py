@@ -96,6 +96,38 @@ def _either(values: list[str]) -> str:
 _REQUIRED = {True: "always", False: "no", "header": "header"}
 
 
+def _clashes(name: str, columns: list[Column]) -> list[tuple[str, str]]:
+    """Headers two columns both claim: a ledger's column would be read as either."""
+    issues: list[tuple[str, str]] = []
+    owner: dict[str, str] = {}
+    for column in columns:
+        for header in column.headers:
+            key = normalise_header(header)
+            if key in owner and owner[key] != column.name:
+                issues.append(
+                    (
+                        f"ledgers.{name}.columns.{column.name}.headers",
+                        f"header {header!r} is also a header of column {owner[key]!r}",
+                    )
+                )
+            owner.setdefault(key, column.name)
+    return issues
+
+
+def _spelling_clashes(where: str, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Spellings of an enum value that are another value's own name, or listed for two values."""
+    issues: list[tuple[str, str]] = []
+    seen: dict[str, str] = {str(v): str(v) for v in values}
+    for value, aliases in values.items():
+        for alias in aliases or ():
+            other = seen.setdefault(str(alias), str(value))
+            if other != str(value):
+                issues.append(
+                    (f"{where}.values.{value}", f"spelling {str(alias)!r} also stands for {other!r}")
+                )
+    return issues
+
+
 def contracts_from(
     declared: Mapping[str, Mapping[str, Any]], scalars: list[str]
 ) -> tuple[dict[str, TableContract], list[tuple[str, str]]]:
@@ -117,6 +149,8 @@ def contracts_from(
                 )
                 continue
             values = col.get("values") or {}
+            # 男: [女] would count every 女 as 男
+            issues.extend(_spelling_clashes(f"ledgers.{name}.columns.{col_name}", values))
             if (col.get("type") == "enum") != bool(values):
                 issues.append(
                     (
@@ -136,6 +170,7 @@ def contracts_from(
                     meaning=col.get("meaning", ""),
                 )
             )
+        issues.extend(_clashes(name, columns))
         known = [c.name for c in columns] + scalars
         rules = []
         for i, rule in enumerate(spec.get("rules") or []):

@@ -47,6 +47,8 @@ def _blank(value: Any) -> Any:
 
 def _year(value: Any) -> Any:
     if _is_series(value):
+        if not pd.api.types.is_datetime64_any_dtype(value.dtype):
+            raise ExpressionError(f"year() needs a date column, got a column of {value.dtype}")
         return value.dt.year
     if value is None:
         return None

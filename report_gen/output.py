@@ -160,6 +160,13 @@ def folder_lock(out_dir: Path) -> Iterator[None]:
         return
     try:
         fd = os.open(out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    except IsADirectoryError:
+        raise OptionError(
+            Problem(
+                f"输出文件夹 {display_name(out_dir)} 中的 {LOCK_NAME} 是一个文件夹：它是 report-gen 的锁文件名，"
+                "请删除或改名这个文件夹"
+            )
+        ) from None
     except OSError as exc:
         raise OutputError(
             Problem(f"无法在输出文件夹 {display_name(out_dir)} 中建立锁文件（{os_reason(exc)}）")
@@ -301,6 +308,12 @@ def figure_sentences(report: Report) -> dict[str, list[str]]:
     return found
 
 
+def _sentences(entry: Mapping[str, Any]) -> list[str]:
+    """A figures.json entry's ``sentences``: a list of texts; anything else (a damaged file) is none."""
+    found = entry.get("sentences")
+    return [str(s) for s in found] if isinstance(found, list) else []
+
+
 def figure_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """Every figure that differs between two figures.json documents, old → new, each followed by
     the sentences that state it (the new report's, and the old report's where they read differently)."""
@@ -324,8 +337,8 @@ def figure_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
             lines.append(f"{label}：{shown(prior.get('text'))} → {shown(fig.get('text'))}")
         else:
             continue
-        now = [str(s) for s in fig.get("sentences") or []]
-        then = [str(s) for s in (prior or {}).get("sentences") or []]
+        now = _sentences(fig)
+        then = _sentences(prior or {})
         lines.extend(f"    原文：{shown(s, 300)}" for s in then if s not in now)
         lines.extend(f"    现文：{shown(s, 300)}" for s in now)
     for fig_id, prior in before.items():
