@@ -182,6 +182,11 @@ def _bars(ax, data: ChartData, style: ChartStyle, horizontal: bool, stacked: boo
             else max((max(_values(s), default=0) for s in data.series), default=0)
         )
         (ax.set_xlim if horizontal else ax.set_ylim)(0, max(top, 1) * 1.12)
+        if all(float(v).is_integer() for series in data.series for v in _values(series)):
+            from matplotlib.ticker import MaxNLocator
+
+            # counts of people or organisations: no 2.5 on the axis
+            (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
     _unit_label(ax, data, style, horizontal)
 
 
