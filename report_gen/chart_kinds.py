@@ -233,7 +233,7 @@ def _pie(ax, data: ChartData, style: ChartStyle, hole: float) -> None:
     series = data.series[0]
     pairs = [(g, v) for g, v in zip(data.groups, _values(series), strict=True) if v > 0]
     total = sum(v for _, v in pairs)
-    wedges, _ = ax.pie(
+    wedges, texts = ax.pie(
         [v for _, v in pairs],
         labels=[f"{g}\n{v:g}{data.unit}（{v / total * 100:.1f}%）" for g, v in pairs],
         startangle=90,
@@ -247,9 +247,37 @@ def _pie(ax, data: ChartData, style: ChartStyle, hole: float) -> None:
         wedge.set_hatch(fill["hatch"])
         wedge.set_edgecolor("#FFFFFF" if not fill["hatch"] else fill["edgecolor"])
         wedge.set_linewidth(0.8)
+    _spread_small_labels(ax, wedges, texts, [v / total for _, v in pairs])
     if hole:
         ax.text(0, 0, f"合计\n{total:g}{data.unit}", ha="center", va="center", fontsize=style.font_size)
     ax.set_aspect("equal")
+
+
+def _spread_small_labels(ax, wedges, texts, shares: list[float]) -> None:
+    """Labels of neighbouring slices whose middles are less than 25° apart would print over each
+    other: the second of such a pair moves sideways, away from the first, joined to its slice by a
+    thin line (sideways, not outwards: above or below the pie there is no room)."""
+    import math
+
+    previous = None
+    for wedge, text in zip(wedges, texts, strict=True):
+        middle = (wedge.theta1 + wedge.theta2) / 2
+        if previous is not None and abs(middle - previous[0]) < 25:
+            x, y = text.get_position()
+            away = 1 if x >= previous[1] else -1
+            moved = (x + away * 0.55, y)
+            text.set_position(moved)
+            text.set_horizontalalignment("left" if away > 0 else "right")
+            angle = math.radians(middle)
+            ax.plot(
+                [math.cos(angle) * 1.0, moved[0] - away * 0.03],
+                [math.sin(angle) * 1.0, moved[1]],
+                color="#666666",
+                linewidth=0.6,
+            )
+            previous = None  # the next label may sit in its usual place again
+            continue
+        previous = (middle, text.get_position()[0])
 
 
 def draw_pie(ax, data: ChartData, style: ChartStyle) -> None:

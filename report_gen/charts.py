@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -168,10 +169,22 @@ def _cache_key(kind: str, data: ChartData, style: ChartStyle, family: str) -> st
         "data": dataclasses.asdict(data),
         "style": dataclasses.asdict(style),
         "font": family,
-        "versions": [__version__, mpl, PNG_ENCODING],
+        "versions": [__version__, mpl, PNG_ENCODING, _drawing_code_digest()],
     }
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _drawing_code_digest() -> str:
+    """The drawing code itself, so a changed drawing (an edited or patched install whose version
+    number did not move) never serves a picture drawn by the old one."""
+    here = Path(__file__).parent
+    h = hashlib.sha256()
+    for name in ("charts.py", "chart_kinds.py", "chart_style.py"):
+        with contextlib.suppress(OSError):
+            h.update((here / name).read_bytes())
+    return h.hexdigest()
 
 
 def _cached(cache_dir: Path | None, key: str) -> bytes | None:
