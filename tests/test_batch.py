@@ -205,3 +205,22 @@ def test_a_single_build_is_skipped_when_nothing_changed(city, tmp_path):
     assert code == 0 and "未重新生成" in stdout
     code, stdout, _ = cli(*command, "--force")
     assert code == 0 and "已写出" in stdout
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(city):
+    folder, out, _, _ = city
+    command = ["batch", str(folder / "city.yaml"), "--split-by", "district", "--out", str(out), "--jobs", "1"]
+    terminal = _Terminal()
+    run(command, stdout=io.StringIO(), stderr=terminal)
+    assert "生成报告" in terminal.getvalue() and "3/3" in terminal.getvalue()
+    plain = io.StringIO()
+    run(command, stdout=io.StringIO(), stderr=plain)
+    assert "[1/3] 东湖区：" in plain.getvalue()
+    quiet = io.StringIO()
+    run([*command, "-q"], stdout=io.StringIO(), stderr=quiet)
+    assert "[1/3]" not in quiet.getvalue()
