@@ -224,3 +224,19 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(city):
     quiet = io.StringIO()
     run([*command, "-q"], stdout=io.StringIO(), stderr=quiet)
     assert "[1/3]" not in quiet.getvalue()
+
+
+def test_a_row_without_a_district_is_named_and_the_districts_are_still_built(tmp_path):
+    rows = city_rows()
+    rows[4][-1] = " "
+    write_city(tmp_path, rows)
+    (tmp_path / "city.yaml").write_text(CITY_CONFIG, encoding="utf-8")
+    out = tmp_path / "out"
+    command = ("batch", str(tmp_path / "city.yaml"), "--split-by", "district", "--out", str(out))
+    code, stdout, stderr = cli(*command, "--jobs", "1", "--no-summary")
+    assert code == 2
+    assert "第6行" in stderr and "所属区县为空" in stderr and "所属区县" in stderr
+    assert "已生成3份" in stdout and not list(out.glob("*汇总*"))
+    # the same again: nothing is rebuilt, and the row is still named
+    code, stdout, stderr = cli(*command, "--jobs", "1", "--no-summary")
+    assert code == 2 and "第6行" in stderr and "未变化跳过3份" in stdout
