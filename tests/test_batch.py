@@ -240,3 +240,28 @@ def test_a_row_without_a_district_is_named_and_the_districts_are_still_built(tmp
     # the same again: nothing is rebuilt, and the row is still named
     code, stdout, stderr = cli(*command, "--jobs", "1", "--no-summary")
     assert code == 2 and "第6行" in stderr and "未变化跳过3份" in stdout
+
+
+def test_a_folder_of_district_configs_with_a_summary(tmp_path):
+    folder = tmp_path / "districts"
+    folder.mkdir()
+    for district, _prefix, _formed in DISTRICTS[:2]:
+        rows = [r[:-1] for r in city_rows() if r[-1] == district]
+        write_csv(folder / f"{district}.csv", rows)
+        text = CITY_CONFIG.replace("江城市", district).replace("city.csv", f"{district}.csv")
+        text = text.replace(
+            "  date: 2025-12-05\n", '  date: 2025-12-05\n  output_name: "{district}-{year}"\n'
+        )
+        (folder / f"{district}.yaml").write_text(text, encoding="utf-8")
+    (folder / "notes.txt").write_text("not a config", encoding="utf-8")
+    out = tmp_path / "out"
+    code, stdout, stderr = cli(
+        "batch", str(folder), "--summary", "--city", CITY, "--out", str(out), "--jobs", "1"
+    )
+    assert code == 0, stderr
+    assert sorted(p.name for p in out.glob("*.docx")) == sorted(
+        ["东湖区-2025.docx", "西山区-2025.docx", f"{CITY}-2025-汇总.docx"]
+    )
+    summary = text_of(out / f"{CITY}-2025-汇总.docx")
+    assert "依次为东湖区（80%）、西山区（70%）" in summary and "全市：“两新组织”总数20家" in summary
+    assert cli("batch", str(folder), "--summary", "--out", str(out))[0] == 2  # a summary needs --city
