@@ -263,5 +263,5 @@ def test_a_folder_of_district_configs_with_a_summary(tmp_path):
         ["东湖区-2025.docx", "西山区-2025.docx", f"{CITY}-2025-汇总.docx"]
     )
     summary = text_of(out / f"{CITY}-2025-汇总.docx")
-    assert "依次为东湖区（80%）、西山区（70%）" in summary and "全市：“两新组织”总数20家" in summary
+    assert "依次为东湖区（80.0%）、西山区（70.0%）" in summary and "全市：“两新组织”总数20家" in summary
     assert cli("batch", str(folder), "--summary", "--out", str(out))[0] == 2  # a summary needs --city
