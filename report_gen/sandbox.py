@@ -78,6 +78,8 @@ class LimitedEnvironment(SandboxedEnvironment):
             self.newline_sequence,
             self.optimized,
             repr(self.autoescape),
+            repr(self.finalize),  # the code calls it, or not, by what it is when compiled
+            self.is_async,
             tuple(sorted(self.extensions)),
             source,
             name,
