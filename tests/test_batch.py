@@ -3,6 +3,7 @@ with broken data failing alone, unchanged districts skipped, a corrected cell re
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +13,7 @@ import docx
 import pytest
 
 from report_gen import batch
+from report_gen.cli import run
 from report_gen.contract import builtin_ledgers, header_index, match_header
 
 from .conftest import HEADERS, org_row, run_cli, write_csv
