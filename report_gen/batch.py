@@ -635,10 +635,11 @@ def build_all(
             raise OptionError(
                 Problem(f"--split-by 只能取 {', '.join(SPLIT_COLUMNS)}，收到“{shown(split_by)}”")
             )
+        first_time = force or not (out / SPLIT_INDEX).is_file()
         known = None if force else split_from_index(out, configs[0], split_by, overrides, data, draft)
         if known is None:
-            if executor is None and (workers or default_jobs()) > 1:
-                warm_workers()  # the ledger changed: districts will be built
+            if first_time and executor is None and (workers or default_jobs()) > 1:
+                warm_workers()  # every district will be built: start the workers' imports now
             split = split_city(configs[0], split_by, overrides, data, draft)
             save_split_index(out, split)
         else:
@@ -678,8 +679,6 @@ def build_all(
         if on_done:
             on_done(outcome)
     if todo and known is not None:  # some district must be built: now its rows are needed
-        if executor is None and (workers or default_jobs()) > 1 and len(todo) > 1:
-            warm_workers()
         split = split_city(configs[0], str(split_by), overrides, data, draft)
         save_split_index(out, split)
         result.problems, result.warnings, result.ignored = split.problems, split.warnings, split.ignored

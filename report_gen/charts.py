@@ -214,11 +214,17 @@ def _store(cache_dir: Path | None, key: str, png: bytes) -> None:
 
 
 def ranked_bars(
-    groups: list[str], values: list[float], reference: float, value_label: str, reference_label: str
+    groups: list[str],
+    values: list[float],
+    reference: float,
+    value_label: str,
+    reference_label: str,
+    cache_dir: Path | None = None,
 ) -> tuple[bytes, float]:
     """A horizontal bar per group in the given order, with a dashed line at ``reference`` (the
     city's own rate): the city summary's chart, in the default chart style. Returns the PNG and
-    its height in millimetres (taller with more groups)."""
+    its height in millimetres (taller with more groups). Kept in ``cache_dir`` by content, as
+    :func:`draw_charts` keeps a report's charts."""
     style = ChartStyle()
     height = max(style.height_mm, 8.0 * len(groups) + 20)
     style = dataclasses.replace(style, height_mm=min(height, 220.0))
@@ -229,7 +235,13 @@ def ranked_bars(
         percent=True,
         average=(reference_label, float(reference)),
     )
-    return draw_png("barh", data, style), style.height_mm
+    family = cjk_font_family()
+    key = _cache_key("barh", data, style, family)
+    png = _cached(cache_dir, key)
+    if png is None:
+        png = draw_png("barh", data, style, family)
+        _store(cache_dir, key, png)
+    return png, style.height_mm
 
 
 _FIGURES: dict[tuple[float, float, int, str], Any] = {}

@@ -78,7 +78,12 @@ class LimitedEnvironment(SandboxedEnvironment):
             self.newline_sequence,
             self.optimized,
             repr(self.autoescape),
+            repr(self.finalize),  # the code calls it, or not, by what it is when compiled
+            self.is_async,
             tuple(sorted(self.extensions)),
+            # whether each filter and test takes the context: decided when the code is generated
+            tuple(sorted((k, str(getattr(v, "jinja_pass_arg", ""))) for k, v in self.filters.items())),
+            tuple(sorted((k, str(getattr(v, "jinja_pass_arg", ""))) for k, v in self.tests.items())),
             source,
             name,
             filename,

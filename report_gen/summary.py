@@ -177,6 +177,7 @@ def compose_summary(
     )
     if chart:
         from .charts import ranked_bars
+        from .pipeline import default_chart_cache
 
         values = [float(d.figures[rank_by].get("value") or 0) for d in ranked]
         caption = f"各区县{rank_label}"
@@ -186,6 +187,7 @@ def compose_summary(
             float(city_rate or 0),
             rank_label,
             f"{scope}{text(rank_by, city_rate)}",
+            default_chart_cache(),
         )
         alt = f"{caption}。" + "；".join(f"{d.name}：{d.figures[rank_by]['text']}" for d in ranked)
         blocks.append(Picture("ranking", 1, caption, png, 150.0, height_mm, alt, "table"))

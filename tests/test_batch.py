@@ -3,6 +3,7 @@ with broken data failing alone, unchanged districts skipped, a corrected cell re
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +13,7 @@ import docx
 import pytest
 
 from report_gen import batch
+from report_gen.cli import run
 from report_gen.contract import builtin_ledgers, header_index, match_header
 
 from .conftest import HEADERS, org_row, run_cli, write_csv
@@ -205,3 +207,63 @@ def test_a_single_build_is_skipped_when_nothing_changed(city, tmp_path):
     assert code == 0 and "未重新生成" in stdout
     code, stdout, _ = cli(*command, "--force")
     assert code == 0 and "已写出" in stdout
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(city):
+    folder, out, _, _ = city
+    command = ["batch", str(folder / "city.yaml"), "--split-by", "district", "--out", str(out), "--jobs", "1"]
+    terminal = _Terminal()
+    run(command, stdout=io.StringIO(), stderr=terminal)
+    assert "生成报告" in terminal.getvalue() and "3/3" in terminal.getvalue()
+    plain = io.StringIO()
+    run(command, stdout=io.StringIO(), stderr=plain)
+    assert "[1/3] 东湖区：" in plain.getvalue()
+    quiet = io.StringIO()
+    run([*command, "-q"], stdout=io.StringIO(), stderr=quiet)
+    assert "[1/3]" not in quiet.getvalue()
+
+
+def test_a_row_without_a_district_is_named_and_the_districts_are_still_built(tmp_path):
+    rows = city_rows()
+    rows[4][-1] = " "
+    write_city(tmp_path, rows)
+    (tmp_path / "city.yaml").write_text(CITY_CONFIG, encoding="utf-8")
+    out = tmp_path / "out"
+    command = ("batch", str(tmp_path / "city.yaml"), "--split-by", "district", "--out", str(out))
+    code, stdout, stderr = cli(*command, "--jobs", "1", "--no-summary")
+    assert code == 2
+    assert "第6行" in stderr and "所属区县为空" in stderr and "所属区县" in stderr
+    assert "已生成3份" in stdout and not list(out.glob("*汇总*"))
+    # the same again: nothing is rebuilt, and the row is still named
+    code, stdout, stderr = cli(*command, "--jobs", "1", "--no-summary")
+    assert code == 2 and "第6行" in stderr and "未变化跳过3份" in stdout
+
+
+def test_a_folder_of_district_configs_with_a_summary(tmp_path):
+    folder = tmp_path / "districts"
+    folder.mkdir()
+    for district, _prefix, _formed in DISTRICTS[:2]:
+        rows = [r[:-1] for r in city_rows() if r[-1] == district]
+        write_csv(folder / f"{district}.csv", rows)
+        text = CITY_CONFIG.replace("江城市", district).replace("city.csv", f"{district}.csv")
+        text = text.replace(
+            "  date: 2025-12-05\n", '  date: 2025-12-05\n  output_name: "{district}-{year}"\n'
+        )
+        (folder / f"{district}.yaml").write_text(text, encoding="utf-8")
+    (folder / "notes.txt").write_text("not a config", encoding="utf-8")
+    out = tmp_path / "out"
+    code, stdout, stderr = cli(
+        "batch", str(folder), "--summary", "--city", CITY, "--out", str(out), "--jobs", "1"
+    )
+    assert code == 0, stderr
+    assert sorted(p.name for p in out.glob("*.docx")) == sorted(
+        ["东湖区-2025.docx", "西山区-2025.docx", f"{CITY}-2025-汇总.docx"]
+    )
+    summary = text_of(out / f"{CITY}-2025-汇总.docx")
+    assert "依次为东湖区（80.0%）、西山区（70.0%）" in summary and "全市：“两新组织”总数20家" in summary
+    assert cli("batch", str(folder), "--summary", "--out", str(out))[0] == 2  # a summary needs --city
