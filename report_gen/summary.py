@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from . import zh_numbers as zn
 from .batch import BUILT, FAILED, SKIPPED, SUMMARY_NAME, Outcome
+from .comparisons import points_gap
 from .config import Config, fill_identity
 from .document import Heading, Paragraph, Picture, Report, Table
 from .errors import ConfigError, OutputError, Problem
@@ -78,6 +80,11 @@ class CitySummary:
     name: str
 
 
+def _counted(label: str) -> str:
+    """A count's label before its value and unit: 党员881名, not 党员数881名 (总数 stays)."""
+    return label[:-1] if label.endswith("数") and not label.endswith("总数") and len(label) > 2 else label
+
+
 def _short(config: Config, fig_id: str, entry: Mapping[str, Any]) -> str:
     spec = config.section("indicators").get(fig_id) or {}
     return str(spec.get("short_label") or entry.get("label") or fig_id)
@@ -127,13 +134,11 @@ def compose_summary(
     )
     blocks: list[Any] = []
     n = len(districts)
-    opening = f"本次汇总{city}{len(outcomes)}个区县的“两新组织”党建工作台账，" + (
-        "各区县报告均已生成。"
-        if not failed
-        else f"其中{n}个区县的报告已生成；{'、'.join(failed)}的台账数据有误，报告未生成，未计入以下汇总。"
+    opening = f"根据{city}各区县“两新组织”党建工作台账（{rep.year}年），现将{n}个区县的主要数据汇总如下。" + (
+        "" if not failed else f"{'、'.join(failed)}的台账数据有误，报告未生成，未计入以下汇总。"
     )
     blocks.append(Paragraph(opening, "overview"))
-    totals = "，".join(f"{first[i]['label']}{text(i, city_values[i])}" for i in ids)
+    totals = "，".join(f"{_counted(str(first[i]['label']))}{text(i, city_values[i])}" for i in ids)
     scope = f"以上{n}个区县合计" if failed else whole
     blocks.append(Heading(1, f"{whole}基本情况", _NUMBERS[0], "overview"))
     blocks.append(Paragraph(f"{scope}：{totals}。", "overview"))
@@ -148,16 +153,17 @@ def compose_summary(
         and d.figures[rank_by].get("value") is not None
         and city_rate - float(d.figures[rank_by]["value"]) > points
     ]
-    rule = f"{rank_label}低于{scope}（{text(rank_by, city_rate)}）{points:g}个百分点以上的区县列为明显落后"
+    rule = f"{rank_label}低于{scope}（{text(rank_by, city_rate)}）{points:g}个百分点以上的区县"
     if behind:
+        # the gap between the rates as printed, as a reader subtracts them (and as district reports do)
         gaps = "；".join(
             f"{d.name}为{d.figures[rank_by]['text']}，低于{scope}"
-            f"{float(city_rate or 0) - float(d.figures[rank_by]['value']):.1f}个百分点"
+            f"{zn.points_text(points_gap(float(city_rate or 0), float(d.figures[rank_by]['value'])))}"
             for d in reversed(behind)
         )
-        blocks.append(Paragraph(f"{rule}，共{len(behind)}个：{gaps}。", "ranking"))
+        blocks.append(Paragraph(f"{rule}有{len(behind)}个：{gaps}。", "ranking"))
     else:
-        blocks.append(Paragraph(f"{rule}；本次没有这样的区县。", "ranking"))
+        blocks.append(Paragraph(f"没有{rule}。", "ranking"))
 
     header = ["区县", *(_short(config, i, first[i]) for i in ids)]
     rows = [[d.name, *(str(d.figures[i]["text"]) for i in ids)] for d in ranked]
