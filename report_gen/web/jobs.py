@@ -117,13 +117,19 @@ def _validation(
         outcome["ignored"] = list(pipeline.ignored_rows_summary(result.ledgers))
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message on the page
         outcome = _failure(exc)
+    _problems_with_sheet(outcome, sheet, names)
+    outcome["seconds"] = round(time.monotonic() - started, 1)
+    return outcome
+
+
+def _problems_with_sheet(outcome: dict[str, Any], sheet: Path | None, names: Mapping[str, str]) -> None:
+    """Write the outcome's problems to the downloadable sheet and turn them into the page's rows
+    (a sheet that cannot be written is one more problem to show)."""
     try:
         _write_sheet(sheet, outcome["problems"], names)
     except ReportGenError as exc:
         outcome["problems"] = [*outcome["problems"], *exc.problems]
     outcome["problems"] = _problem_rows(outcome["problems"], names)
-    outcome["seconds"] = round(time.monotonic() - started, 1)
-    return outcome
 
 
 def run_build(
@@ -178,11 +184,7 @@ def _build(
             )
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message on the page
         outcome = _failure(exc)
-        try:
-            _write_sheet(sheet, outcome["problems"], names)
-        except ReportGenError as sheet_error:
-            outcome["problems"] = [*outcome["problems"], *sheet_error.problems]
-        outcome["problems"] = _problem_rows(outcome["problems"], names)
+        _problems_with_sheet(outcome, sheet, names)
     outcome["seconds"] = round(time.monotonic() - started, 1)
     return outcome
 
