@@ -1016,8 +1016,12 @@ def build_table(
     if total:
         rows.append(["合计"] + [table_cell(figures[c].value, figures[c]) for c in columns])
     additive = [figures[c].additive for c in columns]
+    # {ledger}: the ledger the table counts, as a reader names it (its title row, its label, its file)
+    ledger = figures.engine.names.get(spec.get("table") or figures.engine.main, "")
     notes = [
-        f"{word}：{spec[key]}" for key, word in (("source", "资料来源"), ("note", "注")) if spec.get(key)
+        f"{word}：{str(spec[key]).replace('{ledger}', ledger)}"
+        for key, word in (("source", "资料来源"), ("note", "注"))
+        if spec.get(key)
     ]
     return Table(
         table_id,
