@@ -26,6 +26,7 @@ import re
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -277,6 +278,14 @@ class FigureView:
         """How many groups behind the district a comparison counts but does not name (its ``limit``)."""
         spec = self._figure.comparison or {}
         return max(0, len(self._figure.groups) - (spec.get("limit") or len(self._figure.groups)))
+
+    @property
+    def points(self) -> str:
+        """A comparison's threshold as a reader reads it: ``3个百分点`` (groups further behind are named)."""
+        spec = self._figure.comparison
+        if spec is None:
+            raise jinja2.UndefinedError(f"{self._figure.id} is not a comparison: it has no .points")
+        return zn.points_text(Decimal(str(spec["points"])))
 
     @property
     def groups(self) -> list[dict[str, str]]:

@@ -316,6 +316,7 @@ def expected_problems(rows) -> list[str]:
     overall = sum(1 for r in rows if r["党组织组建方式"] != "未组建") / len(rows) * 100
     rules = [  # (severity, id, fires), in the base config's order
         (5, "enterprise_coverage", enterprise_rate < 70 and enterprise_rate <= overall),
+        (5, "coverage_low", overall < 50),
         (4, "social_coverage", social_rate < 70 and overall - social_rate >= 2),
         (
             4,
@@ -400,7 +401,7 @@ def test_a_ledger_without_industries_names_none_and_says_nothing_of_them(tmp_pat
     assert "coverage_uneven" in [p.id for p in findings.problems]
     result = build(tmp_path / "district.yaml", out_dir=tmp_path / "out", formats=["md"])
     text = (tmp_path / "out" / "test.md").read_text("utf-8")
-    assert "分行业看" not in text and "行业党组织覆盖率低于" not in text
+    assert "分行业看" not in text and "行业党组织覆盖率与" not in text
     assert "乙街道党组织覆盖率为80.0%，低于全区10.0个百分点" in text
     assert result.findings.problems[0].id == "coverage_uneven"
 

@@ -173,11 +173,33 @@ def balanced_title_lines(title: str, per_line: int) -> list[str]:
             if 0 < cut < len(rest) and rest[cut - 1] in BREAK_AFTER and cut <= per_line:
                 best = cut
                 break
+        else:
+            best = _cut_between_words(rest, ideal, per_line)
         best = min(best, per_line)
         lines.append(rest[:best])
         rest = rest[best:]
     lines.append(rest)
     return lines
+
+
+def _cut_between_words(text: str, ideal: int, per_line: int) -> int:
+    """Where to break ``text`` when no 的/和/与 lies near the middle: the nearest place that splits
+    no quoted or bracketed term (after its closing mark, before its opening one) or comes after
+    的/和/与 anywhere on the line; the middle itself only when there is none."""
+    depth, cuts = 0, []
+    for i, ch in enumerate(text[: per_line + 1]):
+        if ch in "“（":
+            if depth == 0 and i > 0:
+                cuts.append(i)  # before the quote
+            depth += 1
+        elif ch in "”）":
+            depth = max(depth - 1, 0)
+            if depth == 0:
+                cuts.append(i + 1)  # after it
+        elif depth == 0 and ch in BREAK_AFTER:
+            cuts.append(i + 1)
+    cuts = [c for c in cuts if 0 < c < len(text) and c <= per_line]
+    return min(cuts, key=lambda c: abs(c - ideal)) if cuts else ideal
 
 
 _HEADER_WORDS = re.compile(r"（[^）]*）|[^（]+")
