@@ -62,14 +62,16 @@ def _sum_total(rows: Rows) -> Any:
     return rows.frame.loc[rows.counted, rows.column].sum()
 
 
-def _sum_grouped(rows: Rows, groups: pd.Series, order: pd.Index) -> pd.Series:
+def _column_by_group(rows: Rows, groups: pd.Series, order: pd.Index, how: str) -> pd.Series:
+    """The counted rows' column aggregated per group (``how``: a pandas groupby method), 0 where
+    a group has none, in the ledger's order."""
     kept = rows.frame[rows.counted]
-    return (
-        kept.groupby(groups[rows.counted], sort=False)[rows.column]
-        .sum()
-        .reindex(order, fill_value=0)
-        .astype(float)
-    )
+    grouped = kept.groupby(groups[rows.counted], sort=False)[rows.column]
+    return getattr(grouped, how)().reindex(order, fill_value=0).astype(float)
+
+
+def _sum_grouped(rows: Rows, groups: pd.Series, order: pd.Index) -> pd.Series:
+    return _column_by_group(rows, groups, order, "sum")
 
 
 def _distinct_total(rows: Rows) -> Any:
@@ -77,13 +79,7 @@ def _distinct_total(rows: Rows) -> Any:
 
 
 def _distinct_grouped(rows: Rows, groups: pd.Series, order: pd.Index) -> pd.Series:
-    kept = rows.frame[rows.counted]
-    return (
-        kept.groupby(groups[rows.counted], sort=False)[rows.column]
-        .nunique()
-        .reindex(order, fill_value=0)
-        .astype(float)
-    )
+    return _column_by_group(rows, groups, order, "nunique")
 
 
 def _mean_total(rows: Rows) -> Any:

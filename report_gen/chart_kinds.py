@@ -247,13 +247,13 @@ def _pie(ax, data: ChartData, style: ChartStyle, hole: float) -> None:
         wedge.set_hatch(fill["hatch"])
         wedge.set_edgecolor("#FFFFFF" if not fill["hatch"] else fill["edgecolor"])
         wedge.set_linewidth(0.8)
-    _spread_small_labels(ax, wedges, texts, [v / total for _, v in pairs])
+    _spread_small_labels(ax, wedges, texts)
     if hole:
         ax.text(0, 0, f"合计\n{total:g}{data.unit}", ha="center", va="center", fontsize=style.font_size)
     ax.set_aspect("equal")
 
 
-def _spread_small_labels(ax, wedges, texts, shares: list[float]) -> None:
+def _spread_small_labels(ax, wedges, texts) -> None:
     """Labels of neighbouring slices whose middles are less than 25° apart would print over each
     other: the second of such a pair moves sideways, away from the first, joined to its slice by a
     thin line (sideways, not outwards: above or below the pie there is no room)."""

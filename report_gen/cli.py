@@ -72,6 +72,18 @@ class _Parser(argparse.ArgumentParser):
         raise OptionError(Problem(f"{message}（运行 {self.prog} --help 查看用法）"))
 
 
+def _outputs(parser: argparse.ArgumentParser) -> None:
+    """``--out`` and ``--format``, the same for one report and for many."""
+    parser.add_argument("--out", default="out", metavar="DIR", help="where outputs go (default: out/)")
+    parser.add_argument(
+        "--format",
+        default="docx",
+        metavar="LIST",
+        help="comma-separated from docx,pdf,html,md (default: docx); pdf is the .docx converted by "
+        "LibreOffice, which must be installed (see report-gen doctor)",
+    )
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("config", help="the report's YAML config, e.g. config/sample.yaml")
     parser.add_argument(
@@ -118,14 +130,7 @@ def make_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(build)
-    build.add_argument("--out", default="out", metavar="DIR", help="where outputs go (default: out/)")
-    build.add_argument(
-        "--format",
-        default="docx",
-        metavar="LIST",
-        help="comma-separated from docx,pdf,html,md (default: docx); pdf is the .docx converted by "
-        "LibreOffice, which must be installed (see report-gen doctor)",
-    )
+    _outputs(build)
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     build.add_argument(
         "--force",
@@ -184,13 +189,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="write the city summary report (default: on with --split-by, off otherwise)",
     )
     batch.add_argument("--city", help="the city's name for the summary of several configs, e.g. 江城市")
-    batch.add_argument("--out", default="out", metavar="DIR", help="where outputs go (default: out/)")
-    batch.add_argument(
-        "--format",
-        default="docx",
-        metavar="LIST",
-        help="comma-separated from docx,pdf,html,md (default: docx)",
-    )
+    _outputs(batch)
     batch.add_argument(
         "--jobs", type=int, metavar="N", help="reports built at once (default: the number of cores)"
     )

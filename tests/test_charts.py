@@ -170,3 +170,30 @@ def test_a_district_restyles_the_charts_and_a_palette_that_prints_as_one_grey_is
     text = str(caught.value)
     assert "style.charts.palette" in text and "same grey" in text
     assert "style.charts.dpi" in text and "style.charts.colour" in text
+
+
+def test_labels_of_thin_neighbouring_pie_slices_do_not_overlap():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from report_gen.chart_kinds import CHART_KINDS, ChartData, Series
+    from report_gen.chart_style import ChartStyle
+
+    data = ChartData(
+        groups=["高中及中专", "大学专科", "大学本科", "初中及以下", "研究生"],
+        series=[Series("书记", [44, 31, 22, 8, 2])],
+        unit="名",
+    )
+    import matplotlib
+
+    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": [charts.cjk_font_family()]}):
+        fig = Figure(figsize=(6, 3.2), dpi=100)
+        canvas = FigureCanvasAgg(fig)
+        ax = fig.add_axes((0.18, 0.06, 0.64, 0.88))
+        CHART_KINDS["pie"].draw(ax, data, ChartStyle())
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
+    assert len(boxes) == 5
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
+    assert all(fig.bbox.contains(b.x0, b.y0) and fig.bbox.contains(b.x1, b.y1) for b in boxes)

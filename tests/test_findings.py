@@ -85,6 +85,16 @@ def _no_member(orgs):
     orgs[19].update(members=0, form="挂靠组建", party_org="社会组织综合党委")
 
 
+def _uncover(socials: int, enterprises: int):
+    def change(orgs):
+        social = [o for o in orgs if o["category"] == "社会组织"][:socials]
+        enterprise = [o for o in orgs if o["category"] == "非公企业"][:enterprises]
+        for org in social + enterprise:
+            uncovered(org)
+
+    return change
+
+
 def _instructor_misplaced(orgs):
     orgs[2].update(instructor="是")  # a covered organisation gets the instructor…
     _no_member(orgs)
@@ -114,6 +124,8 @@ def _small(orgs):
 RULES = [
     # rule, change that makes it fire, change that comes near but does not
     ("enterprise_coverage", _enterprise_coverage(5), _enterprise_coverage(4)),  # 68.75% / 75% of 16
+    ("coverage_low", _uncover(4, 7), _uncover(4, 5)),  # 45% / 55% of 20
+    ("social_coverage", _uncover(2, 0), _uncover(1, 0)),  # 50% / 75% of 4, the whole at 90% / 95%
     ("coverage_uneven", _street_behind, lambda orgs: None),
     ("coverage_uneven", _industry_behind, lambda orgs: None),
     ("above_scale_gap", _above_scale_joint, lambda orgs: None),

@@ -10,6 +10,18 @@ def test_long_titles_break_into_balanced_lines():
     assert "".join(lines) == title and len(lines) == 2
     assert abs(len(lines[0]) - len(lines[1])) <= 3
     assert balanced_title_lines("关于青溪区党建工作的调研报告", 20) == ["关于青溪区党建工作的调研报告"]
+
+
+def test_a_title_never_breaks_inside_a_quoted_or_bracketed_term():
+    # no 的/和/与 near the middle: the break falls between terms, not inside “两新组织” or （社区）
+    assert balanced_title_lines("关于江城市各区县“两新组织”党建工作情况的汇总报告", 20) == [
+        "关于江城市各区县“两新组织”",
+        "党建工作情况的汇总报告",
+    ]
+    assert balanced_title_lines("关于青溪区村（社区）党组织书记队伍建设情况的调研报告", 22) == [
+        "关于青溪区村（社区）",
+        "党组织书记队伍建设情况的调研报告",
+    ]
     long = "关于进一步加强和改进全区非公有制经济组织与新社会组织党的建设工作情况及下一步工作打算的调研报告"
     assert all(len(line) <= 20 for line in balanced_title_lines(long, 20))
 

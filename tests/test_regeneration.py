@@ -43,6 +43,14 @@ def test_swapped_ledgers_read_correctly_without_editing_the_config(tmp_path, cap
     # No party organisation was founded in the (swapped) report year: no 新建…0个 as an achievement.
     assert "新建党组织0个" not in text
     assert "与上年相比，全区“两新组织”减少18家（下降4.0%）" in text
+    # …but last year's ledger holds 2025 founding dates: the user is told they may be swapped,
+    assert "上年台账中有76行的“党组织成立时间”在2025年或以后" in captured.err
+    assert "是否把本年和上年的台账放反了" in captured.err
+    # and the table's source names the file given, not the config's label for its own file.
+    document = docx.Document(str(tmp_path / "qingxi-2025.docx"))
+    notes = [p.text for p in document.paragraphs if p.text.startswith("资料来源：")]
+    assert notes[0] == "资料来源：organizations_2024.csv"
+    assert "台账（2025年）" not in "\n".join(notes)
 
 
 def test_the_sample_states_its_growth_when_coverage_did_grow(sample_build):
