@@ -127,18 +127,13 @@ def default_jobs() -> int:
 
 
 # What a worker needs, imported once by the fork server that starts the workers.
-_PRELOAD = [
-    "report_gen.pipeline",
-    "report_gen.summary",
-    "matplotlib.font_manager",
-    "matplotlib.figure",
-    "matplotlib.backends.backend_agg",
-]
+# matplotlib is not among them: Word charts are written from their numbers; a worker that draws
+# pictures (HTML output) imports it on its first chart.
+_PRELOAD = ["report_gen.pipeline", "report_gen.summary"]
 
 
 def warm_workers() -> None:
-    """Start the fork server that will start the workers, importing pandas, matplotlib and
-    python-docx once, in its own process: it does so on another core while this process reads
+    """Start the fork server that will start the workers, importing pandas and python-docx once, in its own process: it does so on another core while this process reads
     the ledger. Where there is no fork server (Windows, macOS before 3.14's default), workers
     are spawned and import for themselves."""
     import multiprocessing

@@ -34,6 +34,9 @@ class ChartData:
     percent: bool = False
     average: tuple[str, float] | None = None
     """A reference line across the bars: its label (全区64.4%) and value."""
+    average_previous: float | None = None
+    """Last year's value of the average, when the chart compares years (a Word chart draws the
+    average across horizontal bars as a bar of its own, one per year)."""
     notes: list[str] = field(default_factory=list)
 
     def value_text(self, value: float) -> str:

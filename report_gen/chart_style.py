@@ -9,6 +9,7 @@ series after the first are also hatched where colours meet. A district may chang
         palette: ["#8B1E1E", "#4A7BB7", "#D9A441", "#CFE3C1"]
         font_size: 9
         value_labels: false
+        native: false        # pictures in the Word file instead of Word charts
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class ChartStyle:
     value_labels: bool = True
     average_color: str = "#000000"
     grid_color: str = "#DDDDDD"
+    native: bool = True
+    """Word output: charts as Word's own charts, drawn by Word or WPS from their numbers and
+    editable there (编辑数据); ``false``: as pictures, drawn as the HTML output draws them."""
 
 
 _LIMITS = {"width_mm": (40, 160), "height_mm": (30, 220), "dpi": (72, 600), "font_size": (5, 20)}

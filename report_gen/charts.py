@@ -27,7 +27,7 @@ from .chart_kinds import CHART_KINDS, ChartData, Series
 from .chart_style import ChartStyle, chart_style
 from .errors import ConfigError, EnvironmentProblem, Problem
 from .figures import FigureSet
-from .zh_numbers import percent_text
+from .zh_numbers import percent_text, round_half_up
 
 # Preference order: the first installed family is used. Linux stand-ins first
 # (Debian's fonts-noto-cjk), then what Windows and macOS ship.
@@ -53,14 +53,56 @@ INSTALL_HINT = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class ChartImage:
+    """One chart of a report: what it shows (``kind``, ``data``) in the district's ``style``.
+
+    The Word writer writes it as a Word chart from the data; the picture (``png``) is drawn only
+    when a writer asks for one (HTML, Markdown, a Word template, ``style.charts.native: false``),
+    and kept in ``cache_dir`` by content. A blank chart (composing without drawing) has no data.
+    """
+
     id: str
     caption: str
-    png: bytes
-    width_mm: float
-    height_mm: float
+    kind: str
+    data: ChartData | None
+    style: ChartStyle
     alt: str
+    cache_dir: Path | None = None
+    whole: str = ""
+    _png: bytes | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    @property
+    def width_mm(self) -> float:
+        return self.style.width_mm
+
+    @property
+    def height_mm(self) -> float:
+        return self.style.height_mm
+
+    @property
+    def native(self) -> bool:
+        """Written as a Word chart (the style's ``native``), not as a picture."""
+        return self.data is not None and self.style.native
+
+    @property
+    def png(self) -> bytes:
+        """The chart as a PNG, drawn on first use (a missing CJK font is an error then)."""
+        if self._png is None:
+            self._png = (
+                b"" if self.data is None else _picture(self.kind, self.data, self.style, self.cache_dir)
+            )
+        return self._png
+
+
+def _picture(kind: str, data: ChartData, style: ChartStyle, cache_dir: Path | None) -> bytes:
+    family = cjk_font_family()
+    key = _cache_key(kind, data, style, family)
+    png = _cached(cache_dir, key)
+    if png is None:
+        png = draw_png(kind, data, style, family)
+        _store(cache_dir, key, png)
+    return png
 
 
 def cjk_font_family() -> str:
@@ -92,20 +134,21 @@ def draw_charts(
     whole: str = "全区",
     cache_dir: Path | None = None,
 ) -> dict[str, ChartImage]:
-    """One PNG per chart spec, drawn by its registered kind (:data:`~report_gen.chart_kinds.CHART_KINDS`)
+    """One chart per chart spec, of its registered kind (:data:`~report_gen.chart_kinds.CHART_KINDS`)
     in the district's chart style (``style.charts``). ``whole`` names the district on an average
     line (全区). A chart comparing years (``years: true``) without last year's ledger shows this
-    year only. Returns an empty mapping when there are no charts (no font needed).
+    year only.
 
-    ``cache_dir``: a content-addressed store of drawn charts (file name: the hash of what the
-    picture depends on); a chart found there is not drawn again, ``None`` draws every chart.
-    The same data gives byte-identical PNGs: no timestamp or software version is written."""
+    Nothing is drawn here: a Word chart is written from the data, and a picture is drawn when a
+    writer first asks for it (:attr:`ChartImage.png`), kept in ``cache_dir`` (a content-addressed
+    store; file name: the hash of what the picture depends on) so an unchanged chart is read back,
+    not drawn again (``None``: no store). The same data gives byte-identical PNGs: no timestamp or
+    software version is written."""
     if not chart_specs:
         return {}
     style, problems = chart_style(style_settings)
     if problems:
         raise ConfigError(problems)
-    family = cjk_font_family()  # a missing font is said even when every chart is cached
     images: dict[str, ChartImage] = {}
     for chart_id, spec in chart_specs.items():
         kind_name = "stacked" if spec["kind"] == "bar" and spec.get("stacked") else spec["kind"]
@@ -113,13 +156,10 @@ def draw_charts(
         if kind is None:  # the schema's choices come from the registry; this is a second line
             raise ConfigError(Problem(f"没有名为“{kind_name}”的图表类型", key=f"charts.{chart_id}.kind"))
         data = chart_data(chart_id, spec, figures, whole, kind.sortable)
-        key = _cache_key(kind_name, data, style, family)
-        png = _cached(cache_dir, key)
-        if png is None:
-            png = draw_png(kind_name, data, style, family)
-            _store(cache_dir, key, png)
         alt = spec.get("alt") or _alt_text(spec["caption"], data)
-        images[chart_id] = ChartImage(chart_id, spec["caption"], png, style.width_mm, style.height_mm, alt)
+        images[chart_id] = ChartImage(
+            chart_id, spec["caption"], kind_name, data, style, alt, cache_dir, whole
+        )
     return images
 
 
@@ -219,12 +259,13 @@ def ranked_bars(
     reference: float,
     value_label: str,
     reference_label: str,
+    whole: str,
     cache_dir: Path | None = None,
-) -> tuple[bytes, float]:
-    """A horizontal bar per group in the given order, with a dashed line at ``reference`` (the
-    city's own rate): the city summary's chart, in the default chart style. Returns the PNG and
-    its height in millimetres (taller with more groups). Kept in ``cache_dir`` by content, as
-    :func:`draw_charts` keeps a report's charts."""
+) -> ChartImage:
+    """A horizontal bar per group in the given order, with the city's own rate (``reference``,
+    labelled ``reference_label``; ``whole`` names the city on a bar of its own in a Word chart):
+    the city summary's chart, in the default chart style, taller with more groups. Its picture is
+    kept in ``cache_dir`` by content, as :func:`draw_charts` keeps a report's charts."""
     style = ChartStyle()
     height = max(style.height_mm, 8.0 * len(groups) + 20)
     style = dataclasses.replace(style, height_mm=min(height, 220.0))
@@ -235,13 +276,7 @@ def ranked_bars(
         percent=True,
         average=(reference_label, float(reference)),
     )
-    family = cjk_font_family()
-    key = _cache_key("barh", data, style, family)
-    png = _cached(cache_dir, key)
-    if png is None:
-        png = draw_png("barh", data, style, family)
-        _store(cache_dir, key, png)
-    return png, style.height_mm
+    return ChartImage("ranking", "", "barh", data, style, "", cache_dir, whole)
 
 
 _FIGURES: dict[tuple[float, float, int, str], Any] = {}
@@ -326,17 +361,31 @@ def chart_data(
         table = table.loc[totals.fillna(-1).sort_values(ascending=order == "asc", kind="stable").index]
     percent = first.format == "percent"
     average = None
+    average_previous = None
     if spec.get("average") and first.value is not None:
         average = (
             f"{whole}{percent_text(first.value) if percent else format(first.value, 'g')}",
             float(first.value),
         )
+        if spec.get("years") and first.previous is not None and len(table.columns) > 1:
+            average_previous = float(first.previous)
+
+    def shown(value: Any) -> float | None:
+        """A value as the report prints it (rates to one decimal, half up), so the chart's labels
+        and the numbers a Word chart carries are the text's."""
+        if value != value or value is None:
+            return None
+        return float(round_half_up(value, 1)) if percent else float(value)
+
+    if average is not None:
+        average = (average[0], float(shown(average[1]) or 0.0))
+        average_previous = shown(average_previous) if average_previous is not None else None
     return ChartData(
         groups=[_label(g) for g in table.index],
         series=[
             Series(
                 str(c),
-                [None if v != v else float(v) for v in table[c]],
+                [shown(v) for v in table[c]],
                 # Last year light and dotted behind this year's dark bars.
                 look=(2 if i == 0 and len(table.columns) > 1 else 0) if spec.get("years") else None,
             )
@@ -345,6 +394,7 @@ def chart_data(
         unit="%" if percent else first.unit,
         percent=percent,
         average=average,
+        average_previous=average_previous,
     )
 
 

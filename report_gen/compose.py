@@ -806,9 +806,7 @@ class Composer:
     def _picture(self, chart_id: str, number: int, section: str) -> Picture:
         image = self.charts[chart_id]
         self.charts_used.append(chart_id)
-        return Picture(
-            chart_id, number, image.caption, image.png, image.width_mm, image.height_mm, image.alt, section
-        )
+        return Picture(chart_id, number, image.caption, image, image.alt, section)
 
     def _appendix(self, tables_before: int, stated: Mapping[str, Any]) -> list[Any]:
         """The 数据附表: configured tables the body does not already show, then the check sheet of

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .charts import ChartImage
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?%?")
 
@@ -101,16 +105,28 @@ class Table:
 
 @dataclass
 class Picture:
-    """A chart with its caption below: ``图1 ……``. ``width_mm`` is its printed width."""
+    """A chart with its caption below: ``图1 ……``. ``width_mm`` is its printed width; ``png`` its
+    picture, drawn when a writer first asks (the Word writer writes a Word chart from
+    ``chart.data`` instead)."""
 
     id: str
     number: int
     caption: str
-    png: bytes
-    width_mm: float
-    height_mm: float
+    chart: ChartImage
     alt: str
     section: str
+
+    @property
+    def png(self) -> bytes:
+        return self.chart.png
+
+    @property
+    def width_mm(self) -> float:
+        return self.chart.width_mm
+
+    @property
+    def height_mm(self) -> float:
+        return self.chart.height_mm
 
     @property
     def caption_text(self) -> str:

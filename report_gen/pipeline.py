@@ -18,6 +18,7 @@ from typing import Any
 import docx
 
 from . import __version__
+from .chart_style import ChartStyle
 from .charts import ChartImage, draw_charts
 from .claims import check_claims
 from .compose import Composer, Composition
@@ -220,8 +221,9 @@ def _compose(
 
 
 def _blank_charts(config: Config) -> dict[str, ChartImage]:
+    style = ChartStyle()
     return {
-        chart_id: ChartImage(chart_id, spec["caption"], b"", 0, 0, spec.get("alt", ""))
+        chart_id: ChartImage(chart_id, spec["caption"], spec["kind"], None, style, spec.get("alt", ""))
         for chart_id, spec in config.section("charts").items()
     }
 

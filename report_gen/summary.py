@@ -187,16 +187,17 @@ def compose_summary(
 
         values = [float(d.figures[rank_by].get("value") or 0) for d in ranked]
         caption = f"各区县{rank_label}"
-        png, height_mm = ranked_bars(
+        image = ranked_bars(
             [d.name for d in ranked],
             values,
             float(city_rate or 0),
             rank_label,
             f"{scope}{text(rank_by, city_rate)}",
+            "合计" if failed else whole,
             default_chart_cache(),
         )
         alt = f"{caption}。" + "；".join(f"{d.name}：{d.figures[rank_by]['text']}" for d in ranked)
-        blocks.append(Picture("ranking", 1, caption, png, 150.0, height_mm, alt, "table"))
+        blocks.append(Picture("ranking", 1, caption, image, alt, "table"))
 
     if changes is not None:
         blocks.append(Heading(1, "与上次汇总相比的变化", _NUMBERS[3], "changes"))

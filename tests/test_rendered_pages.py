@@ -1,5 +1,5 @@
 """The sample report as LibreOffice renders it (``--format pdf``): pages, 22 lines a page, page
-numbers, fonts, pictures, and every word of the .docx.
+numbers, fonts, charts, and every word of the .docx.
 
 Runs where LibreOffice and poppler are installed (``scripts/install.sh --test`` installs them; CI
 always has them) and is skipped elsewhere with the reason.
@@ -83,18 +83,47 @@ def test_page_numbers_outside_on_odd_and_even_pages(pdf):
         assert 4 < (y - TEXT_BOTTOM_PT) / 72 * 25.4 < 10  # about 7 mm below the text block
 
 
-def test_chinese_fonts_and_pictures_are_rendered(pdf):
+def chart_regions(pdf_path):
+    """For each chart caption (图N…): the small text drawn between the body text above it and the
+    caption (the chart's labels, as LibreOffice draws the Word chart), and the caption's and the
+    body text's positions. Body text lines are over 17 pt high; chart labels, even turned, are lower."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    root = ElementTree.fromstring(re.sub(r'xmlns="[^"]+"', "", xml))
+    regions = []
+    for page in root.iter("page"):
+        lines = []
+        for line in page.iter("line"):
+            words = "".join(w.text or "" for w in line.iter("word"))
+            y_min, y_max = float(line.get("yMin")), float(line.get("yMax"))
+            lines.append((y_min, y_max, float(line.get("xMin")), float(line.get("xMax")), words))
+        lines.sort()
+        for y_min, _, _, _, text in lines:
+            if re.match(r"图[1-9][^\d，。、；]", text) and not re.search("[，。]", text):
+                body_above = [ln[1] for ln in lines if ln[1] <= y_min and ln[1] - ln[0] > 17]
+                top = max(body_above) if body_above else 37 / 25.4 * 72
+                inside = [ln for ln in lines if top <= ln[0] and ln[1] <= y_min and ln[1] - ln[0] <= 17]
+                regions.append((text, top, y_min, inside))
+    return regions
+
+
+def test_chinese_fonts_and_charts_are_rendered(pdf):
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "UMing" in fonts  # body text (仿宋 stand-in)
     assert "UKai" in fonts  # level-2 headings (楷体 stand-in)
-    images = subprocess.run(
-        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
-    ).stdout
-    rows = [r for r in (line.split() for line in images.splitlines()[2:]) if r and r[2] == "image"]
-    assert len(rows) == 3
-    for row in rows:
-        width_px, x_ppi = int(row[3]), float(row[12])
-        assert width_px / x_ppi * 25.4 <= 156.5  # never wider than the text block
+    regions = chart_regions(pdf)
+    assert [r[0][:2] for r in regions] == ["图1", "图2", "图3"]
+    labels = ["".join(ln[4] for ln in inside) for _, _, _, inside in regions]
+    # Word charts are drawn from their numbers: the streets, the unit, the values, 全区's own bar.
+    assert "望江街道" in labels[0] and "单位：家" in labels[0] and "49" in labels[0]
+    assert "全区" in labels[1] and "64.4" in labels[1] and "2024年" in labels[1]
+    assert "35.6%" in labels[2] and "未组建" in labels[2]
+    left, right = 28 / 25.4 * 72, (210 - 26) / 25.4 * 72
+    for _, _, _, inside in regions:
+        assert inside and all(
+            left - 1 <= ln[2] and ln[3] <= right + 1 for ln in inside
+        )  # within the text block
 
 
 def test_text_reads_in_order(pdf):
@@ -117,20 +146,15 @@ def test_text_reads_in_order(pdf):
     assert "新社会组织108家" in squeezed and "600多人次" in squeezed
 
 
-def test_pictures_are_not_clipped_to_one_line(pdf):
-    # Word and WPS cut a picture in an exact-spaced paragraph to one line (about 29 pt); LibreOffice 7.4
+def test_charts_are_not_clipped_to_one_line(pdf):
+    # Word and WPS cut a drawing in an exact-spaced paragraph to one line (about 29 pt); LibreOffice 7.4
     # does not, so the .docx itself is checked in test_end_to_end. Here: on the rendered page, each
-    # caption sits a whole picture height (80 mm, scaled into the text block) under the text above.
+    # caption sits a whole chart height (80 mm, scaled into the text block) under the text above.
     from report_gen.chart_style import ChartStyle
 
     expected_pt = ChartStyle().height_mm / 25.4 * 72 * 0.9
-    for _, lines in pages(pdf):
-        for i, (y, _, _, text) in enumerate(lines):
-            # A caption (图2各街道…), not a line of text that happens to begin with a reference (图2，…).
-            if re.match(r"图[1-9][^\d，。、；]", text) and not re.search("[，。]", text):
-                above = [line[0] for line in lines[:i] if line[0] < y]
-                top = max(above) if above else 37 / 25.4 * 72
-                assert y - top >= expected_pt, f"{text}: only {y - top:.0f} pt above its caption"
+    for text, top, caption_y, _ in chart_regions(pdf):
+        assert caption_y - top >= expected_pt, f"{text}: only {caption_y - top:.0f} pt above its caption"
 
 
 def test_28_characters_on_a_full_line(pdf):

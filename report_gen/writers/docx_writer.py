@@ -13,13 +13,16 @@ from typing import Any
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.part import Part
+from docx.oxml import OxmlElement, parse_xml
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from .. import __version__
 from ..config import PLACEHOLDER, PLACEHOLDER_TEXT
 from ..document import Heading, PageBreak, Paragraph, Picture, Report, Table
-from . import ooxml
+from . import docx_chart, ooxml
 from .layout import (
     CELL_PAD_CHARS,
     Layout,
@@ -324,9 +327,42 @@ class DocxWriter:
     def picture(self, picture: Picture) -> None:
         width = min(picture.width_mm, self.layout.text_width_mm)
         paragraph = self._add("", "Figure")
-        shape = paragraph.add_run().add_picture(io.BytesIO(picture.png), width=Mm(width))
-        ooxml.set_picture_alt_text(shape._inline, picture.alt)
+        if picture.chart.native:
+            self._chart(paragraph, picture, width)
+        else:
+            shape = paragraph.add_run().add_picture(io.BytesIO(picture.png), width=Mm(width))
+            ooxml.set_picture_alt_text(shape._inline, picture.alt)
         self._add(picture.caption_text, "Figure Caption")
+
+    def _chart(self, paragraph: DocxParagraph, picture: Picture, width_mm: float) -> None:
+        """A Word chart (:mod:`.docx_chart`): its part and embedded workbook added to the package,
+        placed inline at the picture's size (narrowed to the text width, keeping its shape)."""
+        chart = picture.chart
+        assert chart.data is not None
+        fonts = docx_chart.Fonts(self.layout.caption_font, self.layout.latin_font)
+        xml, sheet = docx_chart.native_chart(chart.kind, chart.data, chart.style, fonts, chart.whole)
+        document_part = self.doc.part
+        package = document_part.package
+        # numbered after any a reference document brings
+        part = Part(
+            package.next_partname("/word/charts/chart%d.xml"), docx_chart.CHART_CONTENT_TYPE, xml, package
+        )
+        book = Part(
+            package.next_partname("/word/embeddings/Microsoft_Excel_Worksheet%d.xlsx"),
+            docx_chart.WORKBOOK_CONTENT_TYPE,
+            sheet,
+            package,
+        )
+        part.relate_to(book, RT.PACKAGE)  # rId1, as the chart's externalData names it
+        rel_id = document_part.relate_to(part, RT.CHART)
+        height_mm = picture.height_mm * width_mm / picture.width_mm
+        inline = parse_xml(
+            docx_chart.inline_xml(rel_id, document_part.next_id, Mm(width_mm), Mm(height_mm), picture.alt)
+        )
+        run = paragraph.add_run()
+        drawing = OxmlElement("w:drawing")
+        drawing.append(inline)
+        run._r.append(drawing)
 
     def signature(self, report: Report) -> None:
         """Authority two characters from the right; the date below, its first character two further right."""
