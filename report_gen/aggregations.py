@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from . import zh_numbers as zn
+
+if TYPE_CHECKING:  # the config reads the registries' names; pandas is needed only to aggregate
+    import pandas as pd
 
 
 @dataclass(frozen=True)

@@ -405,7 +405,7 @@ def split_from_index(
     from . import __version__
     from .config import load_config
 
-    config = load_config(config_path, overrides, data, draft=draft)
+    config = load_config(config_path, overrides, data, draft=draft, templates=False)
     try:
         from .input_files import read_limited
 
@@ -440,7 +440,7 @@ def skip_unchanged(jobs: Sequence[Job]) -> tuple[list[Job], dict[int, Outcome]]:
         start = time.perf_counter()
         if not job.force:
             try:
-                config = load_config(job.config, job.overrides, job.data, draft=job.draft)
+                config = load_config(job.config, job.overrides, job.data, draft=job.draft, templates=False)
                 record = unchanged(
                     job.out_dir, config.report.output_name, fingerprint(config, job.formats, job.digests)
                 )
@@ -618,7 +618,7 @@ def build_all(
     reports before they are built, ``on_done`` each outcome as it finishes.
     """
     from .config import load_config
-    from .pipeline import parse_formats
+    from .formats import parse_formats
 
     chosen = parse_formats(formats)
     out = Path(out_dir)

@@ -895,6 +895,7 @@ def load_config(
     data: Mapping[str, str | Path] | None = None,
     *,
     draft: bool = False,
+    templates: bool = True,
 ) -> Config:
     """Read ``path`` with its ``extends`` chain, apply overrides, check it, and return a :class:`Config`.
 
@@ -904,6 +905,10 @@ def load_config(
     ``draft`` accepts 【待填写】 placeholders left by ``report-gen init`` (they are listed in
     ``Config.placeholders``); without it they are errors. Raises :class:`ConfigError` listing
     every problem with its key path.
+
+    ``templates=False`` leaves the narrative templates uncompiled (``Config.templates`` empty):
+    for reading what a report would be built from (its fingerprint, its output name) when it may
+    not be built at all; such a config cannot be composed.
     """
     try:
         path = resolved(native(path))
@@ -946,7 +951,7 @@ def load_config(
     )
     from .model import compile_config
 
-    compile_config(config)
+    compile_config(config, templates=templates)
     return config
 
 

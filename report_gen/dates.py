@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from . import arrow_text
-from .arrow_text import TEXT_DTYPE
+if TYPE_CHECKING:  # a config's dates are read without pandas; a ledger's dates need it
+    import pandas as pd
 
 # After normalisation every accepted text form looks like Y, Y-M or Y-M-D.
 # Explicit classes, not \s or \d: pandas runs those through Python's re cell by cell.
@@ -22,7 +21,7 @@ _SEPARATORS = re.compile("[ \t]*(?:年|月|[-/.])[ \t]*")
 _SHAPE = "^(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{1,2})(?:-(?P<day>[0-9]{1,2}))?)?-?$"
 _SHAPE_RE = re.compile(_SHAPE)
 # Excel stores dates as days since 1899-12-30; 1955..2119 covers any ledger.
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _SERIAL_MIN, _SERIAL_MAX = 20_000, 80_000
 # Dates a ledger or config may hold: pandas' clock stops in 2262 and Word's starts in 1900.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -56,6 +55,11 @@ def parse_dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     Returns ``(dates, bad)``: ``dates`` as ``datetime64`` (NaT for blanks and
     bad cells) and a boolean mask of non-blank cells that are not dates.
     """
+    import pandas as pd
+
+    from . import arrow_text
+    from .arrow_text import TEXT_DTYPE
+
     result = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns]")
     if cells.dtype == object:  # spreadsheet cells: real dates, numbers and text mixed
         native = cells.map(type).isin([dt.datetime, dt.date, pd.Timestamp])
@@ -70,7 +74,7 @@ def parse_dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     if serial_text.any():
         days = arrow_text.to_float(text[serial_text])
         days = days[days.between(_SERIAL_MIN, _SERIAL_MAX)]
-        result[days.index] = _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
+        result[days.index] = pd.Timestamp(_EXCEL_EPOCH) + pd.to_timedelta(days, unit="D")
     todo = ~blank & ~serial_text
     normalised = (
         text[todo]

@@ -20,12 +20,11 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import difflib
+import math
 import operator
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 
 class ExpressionError(ValueError):
@@ -33,26 +32,33 @@ class ExpressionError(ValueError):
 
 
 def _is_series(value: Any) -> bool:
-    return isinstance(value, pd.Series)
+    """A column of a ledger (a pandas Series). Checked without importing pandas: a config is
+    compiled and its conditions on figures evaluated before, or without, any ledger being read."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(value, pd.Series)
 
 
 def _blank(value: Any) -> Any:
     if _is_series(value):
+        import pandas as pd
+
         result = value.isna()
         if value.dtype == object or pd.api.types.is_string_dtype(value.dtype):
             result = result | (value.astype(pd.StringDtype("pyarrow")).fillna("") == "")
         return result
-    return value is None or value == "" or (isinstance(value, float) and np.isnan(value))
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
 
 
 def _year(value: Any) -> Any:
     if _is_series(value):
+        import pandas as pd
+
         if not pd.api.types.is_datetime64_any_dtype(value.dtype):
             raise ExpressionError(f"year() needs a date column, got a column of {value.dtype}")
         return value.dt.year
     if value is None:
         return None
-    if isinstance(value, (dt.date, pd.Timestamp)):
+    if isinstance(value, dt.date):  # a pandas Timestamp is a datetime
         return value.year
     raise ExpressionError(f"year() needs a date, got {value!r}")
 
@@ -276,6 +282,9 @@ def _arith(fn: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
         if isinstance(result, (int, float)) and not abs(result) <= MAX_RESULT:
             return None  # overflowed to inf, or past any figure a report states: undefined
         return result
+    import numpy as np
+    import pandas as pd
+
     with np.errstate(divide="ignore", invalid="ignore"):
         result = fn(left, right)
     if _is_series(result) and pd.api.types.is_float_dtype(result.dtype):

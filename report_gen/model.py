@@ -255,11 +255,10 @@ def default_format(spec: Mapping[str, Any]) -> str:
     return "count"
 
 
-def compile_config(config: Config) -> None:
+def compile_config(config: Config, templates: bool = True) -> None:
     """Compile what :mod:`report_gen.model` checks into ``config`` (its ``layout``, ``expressions``
-    and ``templates``); raise :class:`ConfigError` with every problem found, or the first template
-    error."""
-    from .compose import compile_templates
+    and, unless ``templates`` is false, ``templates``); raise :class:`ConfigError` with every
+    problem found, or the first template error."""
     from .contract import contracts_from
     from .writers.layout import layout_from_config
 
@@ -275,7 +274,10 @@ def compile_config(config: Config) -> None:
     problems.extend(_reference_problems(config))
     if problems:
         raise ConfigError([_in_file(p, config) for p in problems])
-    config.templates = compile_templates(config)
+    if templates:
+        from .compose import compile_templates
+
+        config.templates = compile_templates(config)
 
 
 def _in_file(problem: Problem, config: Config) -> Problem:

@@ -19,12 +19,14 @@ import time
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .document import Report
 from .errors import OptionError, OutputError, Problem, shown
-from .figures import FigureSet
 from .input_files import display_name, os_reason, read_limited
+
+if TYPE_CHECKING:  # writing files needs no pandas
+    from .figures import FigureSet
 
 
 def figures_document(

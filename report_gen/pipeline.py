@@ -24,10 +24,11 @@ from .claims import check_claims
 from .compose import Composer, Composition
 from .config import Config, load_config
 from .document import Report
-from .errors import ConfigError, OptionError, Problem
+from .errors import ConfigError, Problem
 from .figures import FigureSet, compute_figures
 from .findings import Findings, evaluate_findings
 from .fingerprint import FINGERPRINT_SUFFIX, fingerprint, record_for, unchanged
+from .formats import FORMATS, parse_formats
 from .identity import check_identity, check_manual_figures
 from .ingest import RawTable
 from .input_files import DOCX_BYTES, read_limited
@@ -97,8 +98,11 @@ OUTPUT_FORMATS: dict[str, Callable[[_Writing], bytes]] = {
     "html": lambda out: write_html(out.composed.composition.report, out.config.layout),
     "md": lambda out: write_markdown(out.composed.composition.report),
 }
-"""Every output ``--format`` names, in the order the files are written."""
-FORMATS = tuple(OUTPUT_FORMATS)
+"""What writes each output format (:data:`report_gen.formats.FORMATS`), in the order the files are written."""
+if tuple(OUTPUT_FORMATS) != FORMATS:  # the names are read without importing this module
+    raise RuntimeError(
+        f"report_gen.formats.FORMATS {FORMATS} does not match the writers {tuple(OUTPUT_FORMATS)}"
+    )
 
 
 @dataclass
@@ -159,16 +163,6 @@ def _read_reference(path: Path) -> bytes:
             Problem(f"参考文档无法打开（{type(exc).__name__}）", file=path.name, key="reference_docx")
         ) from None
     return content
-
-
-def parse_formats(text: str | Sequence[str]) -> list[str]:
-    items = [f.strip().lower() for f in (text.split(",") if isinstance(text, str) else text) if f.strip()]
-    unknown = [f for f in items if f not in FORMATS]
-    if unknown or not items:
-        raise OptionError(
-            Problem(f"--format 只能取 {','.join(FORMATS)} 中的若干项，收到“{','.join(unknown) or text}”")
-        )
-    return list(dict.fromkeys(items))
 
 
 @dataclass

@@ -297,9 +297,6 @@ def build_summary(
 
     from .fingerprint import FINGERPRINT_SUFFIX, Fingerprint, config_digest, digest_of, record_for, unchanged
     from .output import figure_changes, pin_zip_times, previous_figures, write_atomically
-    from .writers.docx_writer import write_docx
-    from .writers.layout import layout_from_config
-    from .writers.text_writers import write_html, write_markdown
 
     start = time.perf_counter()
     name = summary_name(config)
@@ -321,6 +318,10 @@ def build_summary(
     old, damaged = previous_figures(out_dir / f"{name}.figures.json")
     changes = figure_changes(old, draft.document) if old is not None else None
     summary = compose_summary(config, outcomes, changes)
+    from .writers.docx_writer import write_docx  # the writers only once the summary is to be written
+    from .writers.layout import layout_from_config
+    from .writers.text_writers import write_html, write_markdown
+
     layout = layout_from_config(config.section("style"))
     files: dict[str, bytes] = {}
     if "docx" in formats or "pdf" in formats:

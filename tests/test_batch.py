@@ -267,3 +267,26 @@ def test_a_folder_of_district_configs_with_a_summary(tmp_path):
     summary = text_of(out / f"{CITY}-2025-汇总.docx")
     assert "依次为东湖区（80.0%）、西山区（70.0%）" in summary and "全市：“两新组织”总数20家" in summary
     assert cli("batch", str(folder), "--summary", "--out", str(out))[0] == 2  # a summary needs --city
+
+
+def test_an_unchanged_city_is_known_without_reading_or_writing_machinery(tmp_path):
+    """Finding that nothing changed reads the files' digests and the fingerprints only: neither
+    pandas (reading ledgers) nor python-docx (writing reports) is imported, which is what makes the
+    second batch of an unchanged city take a fraction of a second."""
+    import subprocess
+    import sys
+
+    write_city(tmp_path, city_rows())
+    config = tmp_path / "city.yaml"
+    config.write_text(CITY_CONFIG, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["batch", str(config), "--split-by", "district", "--out", str(out), "-q"]
+    assert cli(*args, "--jobs", "1")[0] == 0
+    probe = (
+        "import sys\n"
+        "from report_gen.cli import run\n"
+        f"code = run({args!r})\n"
+        "print(code, sorted(m for m in ('pandas', 'docx', 'matplotlib', 'pyarrow') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[-2] == "0 []", done.stdout + done.stderr
