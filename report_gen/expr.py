@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import difflib
+import functools
 import math
 import operator
 import sys
@@ -312,10 +313,17 @@ def _compare(op: ast.cmpop, left: Any, right: Any) -> Any:
 
 def compile_expression(text: Any, known: Iterable[str] | None = None) -> Expression:
     """Parse ``text`` (a YAML scalar: string, number or boolean) and check its names."""
-    expr = Expression(text if isinstance(text, str) else repr(text))
+    expr = _parsed(text if isinstance(text, str) else repr(text))
     if known is not None:
         expr.check_names(known)
     return expr
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> Expression:
+    """An expression parsed once per process: a city's twenty district configs hold the same
+    hundred-odd conditions and formulas. Expressions are not changed once checked."""
+    return Expression(text)
 
 
 # -- in words -------------------------------------------------------------------------------

@@ -42,15 +42,36 @@ def _json_bytes(value: Any) -> bytes:
 
 def rows_digest(texts: Mapping[str, Any], headers: Mapping[str, str], label: str) -> str:
     """The digest of a table's cells as read (``RawTable.texts``): a changed cell, row or header changes it."""
-    import pandas as pd
-
     parts = [label.encode("utf-8"), _json_bytes(dict(headers))]
+    index_done = False
     for name in sorted(texts):
         column = texts[name]
-        parts.append(name.encode("utf-8"))
-        # Values, never buffers: a district's rows are a slice of the whole city's arrays.
-        parts.append(pd.util.hash_pandas_object(column.fillna("\x00"), index=True).to_numpy().tobytes())
+        if not index_done:  # the rows' numbers, which messages name
+            parts.append(column.index.to_numpy().tobytes())
+            index_done = True
+        parts += [name.encode("utf-8"), _column_bytes(column)]
     return _digest(*parts)
+
+
+def _column_bytes(column: Any) -> bytes:
+    """A text column's values as bytes: its Arrow data written as one Arrow IPC record batch (the
+    values and which are missing, never the buffers of a whole city a district's rows are a slice
+    of; chunks combined first so the same values give the same bytes however they were cut)."""
+    import pyarrow as pa
+
+    to_arrow = getattr(column.array, "__arrow_array__", None)
+    if to_arrow is None:  # not Arrow-backed: pandas' own hash of each value
+        import pandas as pd
+
+        return bytes(pd.util.hash_pandas_object(column.fillna("\x00"), index=False).to_numpy().tobytes())
+    values = to_arrow()
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    batch = pa.record_batch([values], names=["v"])
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
+        writer.write_batch(batch)
+    return bytes(sink.getvalue())
 
 
 def file_digest(path: Path) -> str:

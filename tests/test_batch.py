@@ -290,3 +290,31 @@ def test_an_unchanged_city_is_known_without_reading_or_writing_machinery(tmp_pat
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[-2] == "0 []", done.stdout + done.stderr
+
+
+def test_a_district_rows_digest_reads_values_not_how_they_are_stored():
+    """Two districts' rows are equal inputs exactly when their cells, row numbers and headers are:
+    a slice of the whole city's column and the same values read alone give one digest; a changed
+    cell, a blank turned empty text, or a row moved to another row number give another."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from report_gen.arrow_text import TEXT_DTYPE
+    from report_gen.fingerprint import rows_digest
+
+    city = pd.Series(["甲", "乙", None, "丁", "戊", "己"], dtype=TEXT_DTYPE, index=range(2, 8))
+    piece = city.iloc[2:5]  # rows 4–6: a slice sharing the city's buffers
+    alone = pd.Series(
+        pd.arrays.ArrowStringArray(pa.chunked_array([[None], ["丁", "戊"]], type=pa.large_string())),
+        index=range(4, 7),
+    )
+    headers = {"name": "组织名称"}
+
+    def digest(column):
+        return rows_digest({"name": column}, headers, "organizations")
+
+    assert digest(piece) == digest(alone)
+    assert digest(piece) != digest(pd.Series([None, "丁", "庚"], dtype=TEXT_DTYPE, index=range(4, 7)))
+    assert digest(piece) != digest(pd.Series(["", "丁", "戊"], dtype=TEXT_DTYPE, index=range(4, 7)))
+    assert digest(piece) != digest(pd.Series([None, "丁", "戊"], dtype=TEXT_DTYPE, index=range(5, 8)))
+    assert digest(piece) != rows_digest({"name": piece}, {"name": "单位名称"}, "organizations")
