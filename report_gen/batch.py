@@ -618,8 +618,10 @@ def build_all(
     reports before they are built, ``on_done`` each outcome as it finishes.
     """
     from .config import load_config
+    from .fingerprint import forget_file_digests
     from .formats import parse_formats
 
+    forget_file_digests()
     chosen = parse_formats(formats)
     out = Path(out_dir)
     result = BatchResult([])

@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import sys
+import time
 import traceback
 import unicodedata
 import zipfile
@@ -111,6 +112,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show a traceback for unexpected errors")
 
 
+def _watch_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep running: build again whenever a config, ledger or Word file it reads is saved "
+        "(only the reports whose inputs changed); stop with Ctrl+C",
+    )
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="report-gen",
@@ -138,6 +148,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="build even when nothing the report depends on changed since the last build "
         "(by default such a build is skipped and says so)",
     )
+    _watch_option(build)
     validate = sub.add_parser(
         "validate",
         help="only check the inputs; writes no report",
@@ -194,6 +205,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--jobs", type=int, metavar="N", help="reports built at once (default: the number of cores)"
     )
     batch.add_argument("--force", action="store_true", help="rebuild every report, changed or not")
+    _watch_option(batch)
     batch.add_argument(
         "-q", "--quiet", action="store_true", help="no progress; print the summary table and problems"
     )
@@ -666,16 +678,11 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
         if args.command is None:
             parser.print_help(stdout)
             return 0
+        if getattr(args, "watch", False):
+            return _watching(args, stdout, stderr)
         return COMMANDS[args.command](args, stdout, stderr)
     except ReportGenError as exc:
-        errors = [p for p in exc.problems if p.is_error]
-        outcome = {"build": "，未生成报告", "init": "，未写出配置"}.get(command, "")
-        if len(exc.problems) == 1:
-            print(f"{exc.kind}{outcome}：{exc.problems[0]}", file=stderr)
-        else:
-            print(f"{exc.kind}（{len(errors) or len(exc.problems)}处）{outcome}：", file=stderr)
-            _print_problems(exc.problems, stderr)
-        return exc.exit_code
+        return _say_error(exc, command, stderr)
     except KeyboardInterrupt:
         print("已中断，未生成报告。", file=stderr)
         return 1
@@ -687,6 +694,55 @@ def run(argv: Sequence[str] | None = None, stdout=None, stderr=None) -> int:
             file=stderr,
         )
         return 1
+
+
+def _say_error(exc: ReportGenError, command: str, stderr) -> int:
+    """An expected failure in one message (every problem listed); its exit status."""
+    errors = [p for p in exc.problems if p.is_error]
+    outcome = {"build": "，未生成报告", "init": "，未写出配置"}.get(command, "")
+    if len(exc.problems) == 1:
+        print(f"{exc.kind}{outcome}：{exc.problems[0]}", file=stderr)
+    else:
+        print(f"{exc.kind}（{len(errors) or len(exc.problems)}处）{outcome}：", file=stderr)
+        _print_problems(exc.problems, stderr)
+    return exc.exit_code
+
+
+def _watching(args: argparse.Namespace, stdout, stderr) -> int:
+    """``--watch``: build, then build again each time an input is saved, until Ctrl+C. A build that
+    fails says why and the watch goes on (the fix is the next change); the exit status is the last
+    build's."""
+    from .watch import snapshot, wait_for_change, watched_files
+
+    once = COMMANDS[args.command]
+    configs = [args.config, *getattr(args, "more", [])]
+
+    def inputs() -> list[Path]:
+        return watched_files(configs, overrides_from(args.sets), data_from(args.data))
+
+    state = snapshot(inputs())  # as the first build finds them
+    while True:
+        try:
+            code = once(args, stdout, stderr)
+        except ReportGenError as exc:
+            code = _say_error(exc, args.command, stderr)
+        args.force = False  # --force is for the first build; later ones build what changed
+        try:
+            files = inputs()
+        except ReportGenError as exc:  # an option that can never work: nothing to wait for
+            return _say_error(exc, args.command, stderr)
+        print(
+            f"正在监视{len(files)}个输入文件，保存修改后自动重新生成（按 Ctrl+C 结束）。",
+            file=stdout,
+            flush=True,
+        )
+        try:
+            changed, state = wait_for_change(files, since=state)
+        except KeyboardInterrupt:
+            print("已停止监视。", file=stdout)
+            return code
+        names = "、".join(readable(p.name) for p in changed)
+        print(f"{time.strftime('%H:%M:%S')} {names} 有改动，重新生成：", file=stdout, flush=True)
 
 
 def main() -> int:

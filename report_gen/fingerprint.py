@@ -74,12 +74,36 @@ def _column_bytes(column: Any) -> bytes:
     return bytes(sink.getvalue())
 
 
+_FILE_DIGESTS: dict[tuple[str, int, int, int], str] = {}
+
+
 def file_digest(path: Path) -> str:
-    """The digest of a file's bytes (``missing`` when it cannot be read: the build says why)."""
+    """The digest of a file's bytes (``missing`` when it cannot be read: the build says why).
+
+    Kept for the rest of one build or batch (:func:`forget_file_digests` starts afresh) while the
+    file's size, modification time and inode stay the same: a batch asks for a 20-MB city ledger's
+    digest more than once, and hashing it costs tens of milliseconds each time."""
     try:
-        return _digest(read_limited(path, "文件", DataError, LEDGER_BYTES))
+        info = os.stat(path)
+        key = (str(path), info.st_size, info.st_mtime_ns, info.st_ino)
+    except (OSError, ValueError):
+        key = None
+    if key is not None and key in _FILE_DIGESTS:
+        return _FILE_DIGESTS[key]
+    try:
+        digest = _digest(read_limited(path, "文件", DataError, LEDGER_BYTES))
     except DataError:
         return "missing"  # the build itself reports it
+    if key is not None:
+        _FILE_DIGESTS[key] = digest
+    return digest
+
+
+def forget_file_digests() -> None:
+    """Hash files afresh from here on: called as each build or batch starts, so a process that
+    builds again later (a watch, the web page) never trusts a digest from an earlier run on a file
+    system whose modification times are too coarse to show an edit."""
+    _FILE_DIGESTS.clear()
 
 
 def _tree_digest(folders: Iterable[Path]) -> str:

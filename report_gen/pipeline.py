@@ -27,7 +27,7 @@ from .document import Report
 from .errors import ConfigError, Problem
 from .figures import FigureSet, compute_figures
 from .findings import Findings, evaluate_findings
-from .fingerprint import FINGERPRINT_SUFFIX, fingerprint, record_for, unchanged
+from .fingerprint import FINGERPRINT_SUFFIX, fingerprint, forget_file_digests, record_for, unchanged
 from .formats import FORMATS, parse_formats
 from .identity import check_identity, check_manual_figures
 from .ingest import RawTable
@@ -271,6 +271,8 @@ def build(
     :func:`default_chart_cache`).
     """
     formats = parse_formats(formats)
+    if tables is None:  # a batch's district job: the batch started afresh
+        forget_file_digests()
     soffice = require_libreoffice() if "pdf" in formats else None
     config = load_config(config_path, overrides, data, draft=draft)
     out = Path(out_dir)
