@@ -38,6 +38,9 @@ class ChartData:
     """Last year's value of the average, when the chart compares years (a Word chart draws the
     average across horizontal bars as a bar of its own, one per year)."""
     notes: list[str] = field(default_factory=list)
+    looks: list[int] | None = None
+    """Which colour and hatch each group takes in a pie or donut (default: its place): by the
+    category's place among the column's declared values, so it keeps its colour in every report."""
 
     def value_text(self, value: float) -> str:
         return f"{value:.1f}" if self.percent else f"{value:g}"
@@ -244,8 +247,9 @@ def _pie(ax, data: ChartData, style: ChartStyle, hole: float) -> None:
         wedgeprops={"width": 1 - hole} if hole else {},
         textprops={"fontsize": style.font_size - 1},
     )
-    for i, wedge in enumerate(wedges):
-        fill = _fill(style, i)
+    looks = [data.looks[data.groups.index(g)] if data.looks else i for i, (g, _) in enumerate(pairs)]
+    for wedge, look in zip(wedges, looks, strict=True):
+        fill = _fill(style, look)
         wedge.set_facecolor(fill["color"])
         wedge.set_hatch(fill["hatch"])
         wedge.set_edgecolor("#FFFFFF" if not fill["hatch"] else fill["edgecolor"])

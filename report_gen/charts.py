@@ -95,6 +95,16 @@ class ChartImage:
         return self._png
 
 
+def _sized(style: ChartStyle, kind: str, data: ChartData) -> ChartStyle:
+    """Horizontal bars take the height their rows need (about 2.5 mm a bar, a little air between
+    groups, and room for the axis), never less than the style's height nor more than 220 mm."""
+    if kind != "barh":
+        return style
+    rows = len(data.groups) + (1 if data.average is not None else 0)
+    needed = rows * (2.0 + 2.5 * len(data.series)) + 25
+    return dataclasses.replace(style, height_mm=min(max(style.height_mm, needed), 220.0))
+
+
 def _picture(kind: str, data: ChartData, style: ChartStyle, cache_dir: Path | None) -> bytes:
     family = cjk_font_family()
     key = _cache_key(kind, data, style, family)
@@ -157,9 +167,8 @@ def draw_charts(
             raise ConfigError(Problem(f"没有名为“{kind_name}”的图表类型", key=f"charts.{chart_id}.kind"))
         data = chart_data(chart_id, spec, figures, whole, kind.sortable)
         alt = spec.get("alt") or _alt_text(spec["caption"], data)
-        images[chart_id] = ChartImage(
-            chart_id, spec["caption"], kind_name, data, style, alt, cache_dir, whole
-        )
+        own = _sized(style, kind_name, data)
+        images[chart_id] = ChartImage(chart_id, spec["caption"], kind_name, data, own, alt, cache_dir, whole)
     return images
 
 
@@ -269,12 +278,16 @@ def ranked_bars(
     style = ChartStyle()
     height = max(style.height_mm, 8.0 * len(groups) + 20)
     style = dataclasses.replace(style, height_mm=min(height, 220.0))
+
+    def shown(value: float) -> float:  # as the summary's table prints it
+        return float(round_half_up(value, 1))
+
     data = ChartData(
         groups=[_label(g) for g in groups],
-        series=[Series(value_label, [float(v) for v in values])],
+        series=[Series(value_label, [shown(v) for v in values])],
         unit="%",
         percent=True,
-        average=(reference_label, float(reference)),
+        average=(reference_label, shown(reference)),
     )
     return ChartImage("ranking", "", "barh", data, style, "", cache_dir, whole)
 
@@ -355,10 +368,20 @@ def chart_data(
             columns[f"{year - 1}年"] = previous[series_ids[0]].reindex(frame.index)
         columns[f"{year}年"] = frame[series_ids[0]]
     table = pd.DataFrame(columns, index=frame.index)
-    order = spec.get("sort", "desc" if sortable else "none")
+    declared = _declared_values(figures, spec["by"])
+    shares = spec["kind"] in ("pie", "donut")
+    order = spec.get("sort", "none" if (shares and declared) or not sortable else "desc")
     if order != "none":
         totals = table.iloc[:, -1] if spec.get("years") else table.sum(axis=1, min_count=1)
         table = table.loc[totals.fillna(-1).sort_values(ascending=order == "asc", kind="stable").index]
+    elif declared:  # the categories in their own order (学历 from 研究生 down)
+        rank = {value: i for i, value in enumerate(declared)}
+        table = table.loc[sorted(table.index, key=lambda g: (rank.get(str(g), len(rank)), str(g)))]
+    looks = None
+    if shares and declared:
+        # A category keeps its colour from one district's report to the next.
+        known = {value: i for i, value in enumerate(declared)}
+        looks = [known.get(str(g), len(known) + i) for i, g in enumerate(table.index)]
     percent = first.format == "percent"
     average = None
     average_previous = None
@@ -395,7 +418,18 @@ def chart_data(
         percent=percent,
         average=average,
         average_previous=average_previous,
+        looks=looks,
     )
+
+
+def _declared_values(figures: FigureSet, column: str) -> list[str]:
+    """The values a ledger declares for an enum column, in the order declared (``ledgers.X.columns
+    .Y.values``); empty for other columns."""
+    for contract in (figures.engine.config.ledgers or {}).values():
+        for declared in contract.columns:
+            if declared.name == column and declared.choices:
+                return list(dict.fromkeys(declared.choices.values()))
+    return []
 
 
 def _plot_area(data: ChartData, kind: str, style: ChartStyle) -> tuple[float, float, float, float]:
@@ -437,5 +471,5 @@ def _alt_text(caption: str, data: ChartData) -> str:
         parts.append(f"{group}：{values}")
     text = f"{caption}。" + "；".join(parts)
     if data.average is not None:
-        text += f"。虚线为{data.average[0]}"
+        text += f"。{data.average[0]}"
     return text

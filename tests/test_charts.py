@@ -36,7 +36,7 @@ def test_chart_pictures_and_alt_text(sample_build):
     assert "清河街道：非公企业37家，社会组织10家" in pictures[0].alt
     # Sorted by size: the ledger lists 清河街道 first, but 望江街道 has the most organisations.
     assert pictures[0].alt.index("望江街道") < pictures[0].alt.index("清河街道")
-    assert "清河街道：2024年51.1%，2025年66.0%" in pictures[1].alt and "虚线为全区64.4%" in pictures[1].alt
+    assert "清河街道：2024年51.1%，2025年66.0%" in pictures[1].alt and "。全区64.4%" in pictures[1].alt
 
 
 def test_every_chinese_label_has_a_glyph():

@@ -30,6 +30,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..chart_kinds import ChartData, Series
 from ..chart_style import ChartStyle, grey_level
+from ..zh_numbers import round_half_up
 from .ooxml import xml_text
 
 CHART_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
@@ -171,16 +172,12 @@ class _Plot:
         groups, series = list(data.groups), [Series(s.label, list(s.values), s.look) for s in data.series]
         self.whole_bar: int | None = None
         if self.horizontal and data.average is not None:
-            # The district as a bar of its own, on top: the last category of a bar chart is drawn
-            # highest. Series other than the first year's have the district's value of this year.
+            # The district as a bar of its own, first (on top): this year's value in the last
+            # series, last year's in the one before when the chart compares years.
             groups.insert(0, whole or data.average[0])
             for i, s in enumerate(series):
                 s.values.insert(0, data.average[1] if i == len(series) - 1 else data.average_previous)
-            self.whole_bar = len(groups) - 1
-        if self.horizontal:  # the first group on top
-            groups.reverse()
-            for s in series:
-                s.values.reverse()
+            self.whole_bar = 0
         self.data = data
         self.groups = [xml_text(g) for g in groups]
         self.series = series
@@ -203,7 +200,7 @@ class _Plot:
             f'<c:legendEntry><c:idx val="{i}"/><c:delete val="1"/></c:legendEntry>'
             for i in self.legend_hidden
         )
-        position = "r" if self.kind == "donut" else "t"
+        position = "b" if self.kind == "donut" else "t"
         return (
             f'<c:legend><c:legendPos val="{position}"/>{entries}<c:overlay val="0"/>'
             f"{_txpr(self.style.font_size - 1, self.fonts)}</c:legend>"
@@ -219,26 +216,26 @@ class _Plot:
             f'<c:barChart><c:barDir val="{"bar" if self.horizontal else "col"}"/>'
             f'<c:grouping val="{"stacked" if stacked else "clustered"}"/><c:varyColors val="0"/>'
         ]
-        totals = [0.0] * len(self.groups)
-        for s in self.series:
-            for j, v in enumerate(_values(s)):
-                totals[j] += v
+        totals = self.totals()
         top = max(totals or [0.0]) if stacked else 0.0
         for i, s in enumerate(self.series):
             look = i if s.look is None else s.look
             points = ""
-            if self.whole_bar is not None and i == n - 1:
+            if self.whole_bar is not None:
+                # the district's own bar: its series' colour, outlined in the average colour
                 points = (
                     f'<c:dPt><c:idx val="{self.whole_bar}"/><c:invertIfNegative val="0"/><c:bubble3D val="0"/>'
-                    f"{_shape_fill(style.average_color, '', style)}</c:dPt>"
+                    f"{_series_fill(style, look, outline=style.average_color)}</c:dPt>"
                 )
-            hidden = [j for j, v in enumerate(s.values) if v is None or v != v or v == 0]
-            if stacked:  # a segment too small to hold its number goes without
-                hidden = [j for j, v in enumerate(_values(s)) if v < top * 0.08]
+            hidden = [j for j, v in enumerate(s.values) if v is None or v != v]
             colour = style.palette[look % len(style.palette)]
+            backing = None
+            if stacked:  # a segment too small to hold its number goes without
+                hidden = [j for j, v in enumerate(_values(s)) if v < top * 0.06 or v == 0]
+                backing = colour if _hatch(style, look) else None  # a number on hatching stands on its colour
             label_colour = "FFFFFF" if stacked and grey_level(colour) < 140 else "000000"
             labels = (
-                self._labels(hidden, "ctr" if stacked else "outEnd", colour=label_colour)
+                self._labels(hidden, "ctr" if stacked else "outEnd", colour=label_colour, backing=backing)
                 if style.value_labels
                 else ""
             )
@@ -246,7 +243,7 @@ class _Plot:
                 f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/>{self._name(i)}{_series_fill(style, look)}'
                 f'<c:invertIfNegative val="0"/>{points}{labels}{self._categories()}{self._numbers(i, s)}</c:ser>'
             )
-        gap = 60 if stacked or n == 1 else 40
+        gap = 60 if stacked or n == 1 else 30
         overlap = '<c:overlap val="100"/>' if stacked else ""
         parts.append(f'<c:gapWidth val="{gap}"/>{overlap}{_axis_ids()}</c:barChart>')
         overlays = []
@@ -261,16 +258,26 @@ class _Plot:
             )
         return "".join(parts)
 
+    def totals(self) -> list[float]:
+        """Each group's sum over the series (a stacked column's height)."""
+        totals = [0.0] * len(self.groups)
+        for s in self.series:
+            for j, v in enumerate(_values(s)):
+                totals[j] += v
+        return totals
+
     def _total_line(self, totals: list[float]) -> str:
-        """The stacked columns' totals, written above them: a series with no line and no marker."""
+        """The stacked columns' totals, written above them: a series with no line and no marker,
+        whose numbers are the worksheet's 合计 column (a sum of the others, so a number corrected
+        in 编辑数据 moves its total too)."""
         i = len(self.series) + len(self.legend_hidden)
         self.legend_hidden.append(i)
         hidden = [j for j, v in enumerate(totals) if not v]
         total = Series("合计", list(totals))
         return (
-            f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/>{self._literal_name("合计")}'
+            f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/>{self._name_ref(i, "合计")}'
             '<c:spPr><a:ln><a:noFill/></a:ln></c:spPr><c:marker><c:symbol val="none"/></c:marker>'
-            f"{self._labels(hidden, 't', bold=True)}{self._categories()}{self._numbers(i, total, in_sheet=False)}"
+            f"{self._labels(hidden, 't', bold=True)}{self._categories()}{self._numbers(i, total)}"
             '<c:smooth val="0"/></c:ser>'
         )
 
@@ -281,7 +288,7 @@ class _Plot:
         i = len(self.series) + len(self.legend_hidden)
         self.legend_hidden.append(i)
         last = len(self.groups) - 1
-        size = self.style.font_size - 2
+        size = self.style.font_size - 1
         colour = self.style.average_color[1:].upper()
         name_label = (
             f'<c:dLbls><c:dLbl><c:idx val="{last}"/>{_NO_FILL}{_txpr(size, self.fonts)}'
@@ -323,36 +330,42 @@ class _Plot:
     # .. slices
 
     def _pie(self, hole: bool) -> str:
+        """Slices in the style's colours by each category's own look (:attr:`ChartData.looks`),
+        white between them. A pie names each slice outside it (名称, count and share); a ring
+        carries only the share, in white on a dark slice, and the legend below names them.
+        Shares are this report's own (half up, one decimal), written as the label's text."""
         style = self.style
         s = self.series[0]
-        points = []
-        for j, _ in enumerate(self.groups):
+        looks = self.data.looks or list(range(len(self.groups)))
+        values = _values(s)
+        total = sum(v for v in values if v > 0)
+        size = style.font_size - 1
+        points, own = [], []
+        for j, group in enumerate(self.groups):
+            colour = style.palette[looks[j] % len(style.palette)]
             points.append(
                 f'<c:dPt><c:idx val="{j}"/><c:bubble3D val="0"/>'
-                f"{_shape_fill(style.palette[j % len(style.palette)], _hatch(style, j), style, edge='FFFFFF')}"
-                "</c:dPt>"
+                f"{_shape_fill(colour, _hatch(style, looks[j]), edge='FFFFFF')}</c:dPt>"
             )
-        size = style.font_size - 1
-        hidden = [j for j, v in enumerate(s.values) if v is None or v != v or v <= 0]
-        flags = (
-            '<c:showLegendKey val="0"/><c:showVal val="0"/>'
-            f'<c:showCatName val="{0 if hole else 1}"/><c:showSerName val="0"/><c:showPercent val="1"/>'
-            '<c:showBubbleSize val="0"/><c:separator>\n</c:separator>'
-        )
-        fmt = '<c:numFmt formatCode="0.0%" sourceLinked="0"/>'
-        # Inside a ring the name does not fit: the legend names the slices, the ring shows their
-        # shares, in white on a dark slice.
-        own = []
-        for j in range(len(self.groups)):
-            if j in hidden:
+            if values[j] <= 0 or not total:
                 own.append(f'<c:dLbl><c:idx val="{j}"/><c:delete val="1"/></c:dLbl>')
-            elif hole and grey_level(style.palette[j % len(style.palette)]) < 140:
-                white = _txpr(size, self.fonts, colour="FFFFFF")
-                own.append(f'<c:dLbl><c:idx val="{j}"/>{fmt}{_NO_FILL}{white}{flags}</c:dLbl>')
+                continue
+            share = f"{round_half_up(values[j] / total * 100, 1)}%"
+            lines = [share] if hole else [group, f"{_number(values[j])}{self.data.unit}（{share}）"]
+            ink = "FFFFFF" if hole and grey_level(colour) < 140 else "000000"
+            paragraphs = "".join(
+                f"<a:p><a:pPr>{_run_props(size, self.fonts, tag='a:defRPr', colour=ink)}</a:pPr>"
+                f"<a:r>{_run_props(size, self.fonts, colour=ink)}<a:t>{escape(xml_text(line))}</a:t></a:r></a:p>"
+                for line in lines
+            )
+            own.append(
+                f'<c:dLbl><c:idx val="{j}"/><c:tx><c:rich><a:bodyPr/><a:lstStyle/>{paragraphs}</c:rich></c:tx>'
+                f"{_NO_FILL}" + ("" if hole else '<c:dLblPos val="outEnd"/>') + _PIE_FLAGS + "</c:dLbl>"
+            )
         labels = (
-            f"<c:dLbls>{''.join(own)}{fmt}{_NO_FILL}{_txpr(size, self.fonts)}"
-            + ("" if hole else '<c:dLblPos val="bestFit"/>')
-            + flags
+            f"<c:dLbls>{''.join(own)}{_NO_FILL}{_txpr(size, self.fonts)}"
+            + ("" if hole else '<c:dLblPos val="outEnd"/>')
+            + _PIE_FLAGS
             + ("" if hole else '<c:showLeaderLines val="1"/>')
             + "</c:dLbls>"
         )
@@ -370,10 +383,13 @@ class _Plot:
     # .. pieces
 
     def _name(self, i: int) -> str:
+        return self._name_ref(i, self.series[i].label)
+
+    def _name_ref(self, i: int, label: str) -> str:
         column = _column(i + 1)
         return (
             f'<c:tx><c:strRef><c:f>{SHEET}!${column}$1</c:f><c:strCache><c:ptCount val="1"/>'
-            f'<c:pt idx="0"><c:v>{escape(xml_text(self.series[i].label))}</c:v></c:pt></c:strCache></c:strRef></c:tx>'
+            f'<c:pt idx="0"><c:v>{escape(xml_text(label))}</c:v></c:pt></c:strCache></c:strRef></c:tx>'
         )
 
     @staticmethod
@@ -406,13 +422,23 @@ class _Plot:
         )
 
     def _labels(
-        self, hidden: Sequence[int], position: str, colour: str = "000000", bold: bool = False
+        self,
+        hidden: Sequence[int],
+        position: str,
+        colour: str = "000000",
+        bold: bool = False,
+        backing: str | None = None,
     ) -> str:
         deleted = "".join(f'<c:dLbl><c:idx val="{j}"/><c:delete val="1"/></c:dLbl>' for j in hidden)
         fmt = "0.0" if self.data.percent else "General"
+        box = (
+            f'<c:spPr><a:solidFill><a:srgbClr val="{backing[1:].upper()}"/></a:solidFill><a:ln><a:noFill/></a:ln></c:spPr>'
+            if backing
+            else _NO_FILL
+        )
         return (
-            f'<c:dLbls>{deleted}<c:numFmt formatCode="{fmt}" sourceLinked="0"/>{_NO_FILL}'
-            f"{_txpr(self.style.font_size - 2, self.fonts, bold=bold, colour=colour)}"
+            f'<c:dLbls>{deleted}<c:numFmt formatCode="{fmt}" sourceLinked="0"/>{box}'
+            f"{_txpr(self.style.font_size - 1, self.fonts, bold=bold, colour=colour)}"
             f'<c:dLblPos val="{position}"/><c:showLegendKey val="0"/><c:showVal val="1"/>'
             '<c:showCatName val="0"/><c:showSerName val="0"/><c:showPercent val="0"/>'
             '<c:showBubbleSize val="0"/></c:dLbls>'
@@ -420,9 +446,11 @@ class _Plot:
 
     def _cat_axis(self) -> str:
         position = "l" if self.horizontal else "b"
+        # Horizontal bars: the first group on top, the value axis kept at the bottom.
+        orientation = "maxMin" if self.horizontal else "minMax"
         crowded = not self.horizontal and len(self.groups) > 6
         return (
-            f'<c:catAx><c:axId val="{_CAT_AX}"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
+            f'<c:catAx><c:axId val="{_CAT_AX}"/><c:scaling><c:orientation val="{orientation}"/></c:scaling>'
             f'<c:delete val="0"/><c:axPos val="{position}"/><c:numFmt formatCode="General" sourceLinked="0"/>'
             '<c:majorTickMark val="none"/><c:minorTickMark val="none"/><c:tickLblPos val="low"/>'
             '<c:spPr><a:ln w="9525"><a:solidFill><a:srgbClr val="000000"/></a:solidFill></a:ln></c:spPr>'
@@ -441,8 +469,8 @@ class _Plot:
             values.append(data.average[1])
         top = max(values, default=0.0)
         low = min(values, default=0.0)
-        if data.percent:
-            scale, unit = (110.0, 20.0) if top <= 100 else (None, None)
+        if data.percent:  # a rate runs to 100; its numbers may stand past the end of the axis
+            scale, unit = (100.0, 20.0) if top <= 100 else (None, None)
         else:
             unit = _step(top)
             # room above the tallest column for its number
@@ -455,11 +483,19 @@ class _Plot:
         title = ""
         if data.unit:
             size = style.font_size - 1
+            # Over the top of a column chart's value axis, in the chart's corner (not beside the
+            # axis, where it would narrow the plot); under a bar chart's value axis.
+            corner = (
+                ""
+                if self.horizontal
+                else '<c:layout><c:manualLayout><c:xMode val="edge"/><c:yMode val="edge"/>'
+                '<c:x val="0"/><c:y val="0"/></c:manualLayout></c:layout>'
+            )
             title = (
                 '<c:title><c:tx><c:rich><a:bodyPr rot="0" vert="horz"/><a:lstStyle/><a:p><a:pPr>'
                 f"{_run_props(size, self.fonts, tag='a:defRPr')}</a:pPr><a:r>{_run_props(size, self.fonts)}"
                 f"<a:t>单位：{escape(xml_text(data.unit))}</a:t></a:r></a:p></c:rich></c:tx>"
-                '<c:overlay val="0"/></c:title>'
+                f'{corner}<c:overlay val="{0 if self.horizontal else 1}"/></c:title>'
             )
         grid = style.grid_color[1:].upper()
         return (
@@ -468,8 +504,9 @@ class _Plot:
             f'<a:srgbClr val="{grid}"/></a:solidFill></a:ln></c:spPr></c:majorGridlines>{title}'
             f'<c:numFmt formatCode="{fmt}" sourceLinked="0"/><c:majorTickMark val="none"/>'
             '<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:spPr><a:ln><a:noFill/></a:ln></c:spPr>'
-            f'{_txpr(style.font_size, self.fonts)}<c:crossAx val="{_CAT_AX}"/><c:crosses val="autoZero"/>'
-            '<c:crossBetween val="between"/>'
+            f'{_txpr(style.font_size, self.fonts)}<c:crossAx val="{_CAT_AX}"/>'
+            # at the last group: with the groups from the top down, that keeps this axis at the bottom
+            f'<c:crosses val="{"max" if self.horizontal else "autoZero"}"/><c:crossBetween val="between"/>'
             + (f'<c:majorUnit val="{_number(unit)}"/>' if unit else "")
             + "</c:valAx>"
         )
@@ -478,6 +515,11 @@ class _Plot:
 # -- small pieces -----------------------------------------------------------------------------
 
 _NO_FILL = "<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>"
+# A slice's label shows the text written for it (the flags say which parts it holds).
+_PIE_FLAGS = (
+    '<c:showLegendKey val="0"/><c:showVal val="1"/><c:showCatName val="0"/><c:showSerName val="0"/>'
+    '<c:showPercent val="0"/><c:showBubbleSize val="0"/>'
+)
 _NO_LINE = "<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>"
 
 
@@ -489,26 +531,33 @@ def _hatch(style: ChartStyle, i: int) -> str:
     return style.hatches[i % len(style.hatches)] if style.hatches else ""
 
 
-def _series_fill(style: ChartStyle, look: int) -> str:
-    return _shape_fill(style.palette[look % len(style.palette)], _hatch(style, look), style)
+def _series_fill(style: ChartStyle, look: int, outline: str | None = None) -> str:
+    return _shape_fill(style.palette[look % len(style.palette)], _hatch(style, look), outline=outline)
 
 
-def _shape_fill(colour: str, hatch: str, style: ChartStyle, edge: str | None = None) -> str:
+def _shape_fill(colour: str, hatch: str, outline: str | None = None, edge: str | None = None) -> str:
     """A bar's or slice's fill: the colour, hatched in a line colour that shows on it (white on a
-    dark colour, near-black on a light one), with a thin outline of that colour."""
+    dark colour, near-black on a light one) and then outlined thinly in that colour; plain colour
+    without an outline (it would cut the axis line into pieces). ``outline``: a heavier outline
+    in that colour (the district's own bar); ``edge``: the outline's colour (white between
+    slices)."""
     fill = colour[1:].upper()
-    line = edge or ("FFFFFF" if grey_level(colour) < 140 else "333333")
+    ink = "FFFFFF" if grey_level(colour) < 140 else "333333"
     pattern = _PATTERNS.get(hatch[:1]) if hatch else None
     if pattern:
         paint = (
-            f'<a:pattFill prst="{pattern}"><a:fgClr><a:srgbClr val="{line}"/></a:fgClr>'
+            f'<a:pattFill prst="{pattern}"><a:fgClr><a:srgbClr val="{ink}"/></a:fgClr>'
             f'<a:bgClr><a:srgbClr val="{fill}"/></a:bgClr></a:pattFill>'
         )
     else:
         paint = f'<a:solidFill><a:srgbClr val="{fill}"/></a:solidFill>'
-    return (
-        f'<c:spPr>{paint}<a:ln w="5080"><a:solidFill><a:srgbClr val="{line}"/></a:solidFill></a:ln></c:spPr>'
-    )
+    if outline:
+        line = f'<a:ln w="15875"><a:solidFill><a:srgbClr val="{outline[1:].upper()}"/></a:solidFill></a:ln>'
+    elif edge or pattern:
+        line = f'<a:ln w="5080"><a:solidFill><a:srgbClr val="{edge or ink}"/></a:solidFill></a:ln>'
+    else:
+        line = "<a:ln><a:noFill/></a:ln>"
+    return f"<c:spPr>{paint}{line}</c:spPr>"
 
 
 def _run_props(
