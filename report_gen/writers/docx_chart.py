@@ -75,7 +75,9 @@ def native_chart(
     chart kind; ``whole`` names the district (全区) on the bar that stands for it when a horizontal
     bar chart has an average."""
     plot = _Plot(kind, data, style, fonts, whole)
-    return _chart_space(plot, style, fonts), workbook(plot.groups, plot.series)
+    space = _chart_space(plot, style, fonts)
+    totals = plot.totals() if kind == "stacked" and style.value_labels else None
+    return space, workbook(plot.groups, plot.series, totals)
 
 
 def _chart_space(plot: _Plot, style: ChartStyle, fonts: Fonts) -> bytes:
@@ -94,19 +96,23 @@ def _chart_space(plot: _Plot, style: ChartStyle, fonts: Fonts) -> bytes:
     ).encode()
 
 
-def workbook(groups: Sequence[str], series: Sequence[Series]) -> bytes:
+def workbook(groups: Sequence[str], series: Sequence[Series], totals: Sequence[float] | None = None) -> bytes:
     """The chart's numbers as a one-sheet .xlsx (A: the groups, then one column per series, names
-    in row 1), which Word opens for 编辑数据. Entries are dated 1980-01-01 so equal data gives
-    equal bytes."""
-    rows = [
-        '<row r="1">' + "".join(_cell(f"{_column(i + 1)}1", s.label) for i, s in enumerate(series)) + "</row>"
-    ]
+    in row 1; with ``totals``, a 合计 column that sums the series' columns), which Word opens for
+    编辑数据. Entries are dated 1980-01-01 so equal data gives equal bytes."""
+    names = [s.label for s in series] + (["合计"] if totals is not None else [])
+    rows = ['<row r="1">' + "".join(_cell(f"{_column(i + 1)}1", n) for i, n in enumerate(names)) + "</row>"]
     for r, group in enumerate(groups, start=2):
         cells = [_cell(f"A{r}", group)]
         for i, s in enumerate(series):
             value = s.values[r - 2]
             if value is not None and value == value:
                 cells.append(f'<c r="{_column(i + 1)}{r}"><v>{_number(value)}</v></c>')
+        if totals is not None:
+            span = f"{_column(1)}{r}:{_column(len(series))}{r}"
+            cells.append(
+                f'<c r="{_column(len(series) + 1)}{r}"><f>SUM({span})</f><v>{_number(totals[r - 2])}</v></c>'
+            )
         rows.append(f'<row r="{r}">{"".join(cells)}</row>')
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     package = "http://schemas.openxmlformats.org/package/2006"
