@@ -712,7 +712,7 @@ def _watching(args: argparse.Namespace, stdout, stderr) -> int:
     """``--watch``: build, then build again each time an input is saved, until Ctrl+C. A build that
     fails says why and the watch goes on (the fix is the next change); the exit status is the last
     build's."""
-    from .watch import snapshot, wait_for_change, watched_files
+    from .watch import load_builders, snapshot, wait_for_change, watched_files
 
     once = COMMANDS[args.command]
     configs = [args.config, *getattr(args, "more", [])]
@@ -727,16 +727,17 @@ def _watching(args: argparse.Namespace, stdout, stderr) -> int:
         except ReportGenError as exc:
             code = _say_error(exc, args.command, stderr)
         args.force = False  # --force is for the first build; later ones build what changed
-        try:
-            files = inputs()
-        except ReportGenError as exc:  # an option that can never work: nothing to wait for
-            return _say_error(exc, args.command, stderr)
-        print(
-            f"正在监视{len(files)}个输入文件，保存修改后自动重新生成（按 Ctrl+C 结束）。",
-            file=stdout,
-            flush=True,
-        )
-        try:
+        try:  # Ctrl+C between builds ends the watch quietly
+            try:
+                files = inputs()
+            except ReportGenError as exc:  # an option that can never work: nothing to wait for
+                return _say_error(exc, args.command, stderr)
+            print(
+                f"正在监视{len(files)}个输入文件，保存修改后自动重新生成（按 Ctrl+C 结束）。",
+                file=stdout,
+                flush=True,
+            )
+            load_builders()  # a save meanwhile is seen afterwards: the wait compares with `state`
             changed, state = wait_for_change(files, since=state)
         except KeyboardInterrupt:
             print("已停止监视。", file=stdout)

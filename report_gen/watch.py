@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.1
 SETTLE_SECONDS = 0.1
 
 Snapshot = dict[Path, tuple[int, int, int] | None]
@@ -62,6 +62,12 @@ def wait_for_change(
             break
         now = again
     return [p for p in paths if now.get(p) != before.get(p)], now
+
+
+def load_builders() -> None:
+    """Import what building needs (pandas, python-docx, the pipeline) while waiting: a first pass
+    that skipped every report did not, and the first save should not wait for it."""
+    from . import pipeline, summary  # noqa: F401
 
 
 def watched_files(config_paths: Sequence[str | Path], overrides: Any, data: Any) -> list[Path]:
