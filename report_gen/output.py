@@ -116,20 +116,35 @@ def figure_changes(old: Mapping[str, Any] | None, current: Mapping[str, Any]) ->
 _COMPRESSED_MEDIA = (".png", ".jpg", ".jpeg", ".gif")
 
 
+def pinned_entry(name: str, day: dt.date) -> zipfile.ZipInfo:
+    """The zip entry header every .docx member is written with: dated ``day`` at midnight, so
+    identical inputs give identical files, and readable by its owner (what ``ZipFile.writestr``
+    gives a member by default).
+
+    Pictures are stored as they are: they are compressed already, and deflating them again costs
+    time and saves nothing. Everything else is deflated.
+    """
+    entry = zipfile.ZipInfo(name, date_time=(day.year, day.month, day.day, 0, 0, 0))
+    entry.compress_type = (
+        zipfile.ZIP_STORED if name.lower().endswith(_COMPRESSED_MEDIA) else zipfile.ZIP_DEFLATED
+    )
+    entry.external_attr = 0o600 << 16
+    return entry
+
+
 def pin_zip_times(content: bytes, day: dt.date) -> bytes:
     """The same .docx with every entry dated ``day``, so identical inputs give identical files.
 
-    python-docx stamps each zip entry with the time of writing; a rebuild of an unchanged
-    ledger would otherwise differ byte for byte from the last one.
+    For packages written by someone else (a district's Word template filled in by docxtpl), which
+    stamp each zip entry with the time of writing: a rebuild of an unchanged ledger would otherwise
+    differ byte for byte from the last one. The built-in layout's .docx is written pinned in the
+    first place (:func:`report_gen.writers.docx_writer.write_docx`).
     """
     source = zipfile.ZipFile(io.BytesIO(content))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            pinned = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
-            # Pictures are compressed already: deflating them again costs time and saves nothing.
-            stored = info.filename.lower().endswith(_COMPRESSED_MEDIA)
-            pinned.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            pinned = pinned_entry(info.filename, day)
             pinned.external_attr = info.external_attr
             target.writestr(pinned, source.read(info.filename))
     return out.getvalue()

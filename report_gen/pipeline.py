@@ -61,12 +61,13 @@ class _Writing:
 
     def word(self) -> bytes:
         if self._word is None:
-            self._word = pin_zip_times(self._word_document(), self.config.report.date)
+            self._word = self._word_document()
         return self._word
 
     def _word_document(self) -> bytes:
         """The .docx: the district's Word template filled in, or the built-in official layout
-        (on the district's reference document when it gives one)."""
+        (on the district's reference document when it gives one); its zip entries dated the
+        report's date either way, so a rebuild of unchanged inputs gives the same bytes."""
         config, c = self.config, self.composed
         if config.word_template is None:
             reference = _read_reference(config.reference_docx) if config.reference_docx else None
@@ -78,7 +79,7 @@ class _Writing:
         if stale:
             raise ConfigError(stale)
         check_filled_template(content, config.word_template.name)
-        return content
+        return pin_zip_times(content, config.report.date)  # docxtpl dates each entry with the time of writing
 
     @property
     def stated(self) -> dict[str, tuple[str, ...]]:

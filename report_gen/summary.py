@@ -296,7 +296,7 @@ def build_summary(
     import time
 
     from .fingerprint import FINGERPRINT_SUFFIX, Fingerprint, config_digest, digest_of, record_for, unchanged
-    from .output import figure_changes, pin_zip_times, previous_figures, write_atomically
+    from .output import figure_changes, previous_figures, write_atomically
 
     start = time.perf_counter()
     name = summary_name(config)
@@ -325,7 +325,7 @@ def build_summary(
     layout = layout_from_config(config.section("style"))
     files: dict[str, bytes] = {}
     if "docx" in formats or "pdf" in formats:
-        word = pin_zip_times(write_docx(summary.report, layout, config.report.date), config.report.date)
+        word = write_docx(summary.report, layout, config.report.date)
         if "docx" in formats:
             files[f"{name}.docx"] = word
         if "pdf" in formats:

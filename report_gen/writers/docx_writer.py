@@ -7,21 +7,30 @@ python-docx API cannot express is built by :mod:`.ooxml`.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import io
+import zipfile
 from typing import Any
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.package import OpcPackage
+from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI, PackURI
 from docx.opc.part import Part
+from docx.opc.pkgwriter import _ContentTypesItem  # python-docx's own [Content_Types].xml, as save() writes it
 from docx.oxml import OxmlElement, parse_xml
 from docx.shared import Mm
+from docx.styles import BabelFish
+from docx.styles.style import ParagraphStyle, StyleFactory
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from .. import __version__
 from ..config import PLACEHOLDER, PLACEHOLDER_TEXT
 from ..document import Heading, PageBreak, Paragraph, Picture, Report, Table
+from ..output import pinned_entry
 from . import docx_chart, ooxml
 from .layout import (
     CELL_PAD_CHARS,
@@ -69,6 +78,11 @@ class DocxWriter:
         self.doc = Document(io.BytesIO(reference_docx)) if reference_docx else Document()
         self._reference_styles = {s.name for s in self.doc.styles} if self.reference else set()
         self._style_ids: dict[str, str] = {}
+        # While :meth:`prepare` runs: each style's w:style element by its name in styles.xml (the
+        # first of a name, as python-docx's lookup finds it). python-docx scans every style of the
+        # document (the default template has over 160) on each lookup and on each style added.
+        self._styles_by_name: dict[str, Any] = {}
+        self.prepared = False
 
     def _kept(self, style) -> bool:
         """A style the district's reference document defines: used as it is."""
@@ -76,14 +90,26 @@ class DocxWriter:
 
     # -- styles -----------------------------------------------------------------------
 
+    def _named_style(self, name: str):
+        """The style called ``name`` (a name as Word shows it, ``Heading 1``), as ``styles[name]``
+        finds it; ``KeyError`` when the document has none."""
+        element = self._styles_by_name.get(BabelFish.ui2internal(name))
+        if element is None:  # after prepare(), or a style id, which python-docx accepts with a warning
+            return self.doc.styles[name]
+        return StyleFactory(element)
+
     def _paragraph_style(self, name: str, base: str | None = "Normal"):
-        styles = self.doc.styles
+        """The paragraph style ``name``, added (based on ``base``) when the document lacks it, as
+        python-docx's ``styles.add_style`` adds it."""
         try:
-            style = styles[name]
+            style = self._named_style(name)
         except KeyError:
-            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            internal = BabelFish.ui2internal(name)
+            element = self.doc.styles.element.add_style_of_type(internal, WD_STYLE_TYPE.PARAGRAPH, False)
+            self._styles_by_name[internal] = element
+            style = ParagraphStyle(element)  # what StyleFactory gives for a paragraph style
             if base:
-                style.base_style = styles[base]
+                style.base_style = self._named_style(base)
         style.quick_style = True
         return style
 
@@ -128,7 +154,7 @@ class DocxWriter:
             )
             ooxml.set_theme_language(self.doc.settings.element)
         self._format(
-            self.doc.styles["Normal"],
+            self._named_style("Normal"),
             font=lay.body_font,
             size=lay.body_size_pt,
             indent_chars=2,
@@ -220,20 +246,22 @@ class DocxWriter:
 
     def _add(self, text: str, style: str) -> DocxParagraph:
         if PLACEHOLDER not in text:
-            paragraph = self.doc.add_paragraph(ooxml.xml_text(text))
+            paragraph = self.doc.add_paragraph()
+            if text:
+                ooxml.add_run(paragraph._p, ooxml.xml_text(text))
         else:  # a draft: what is still to be filled in stands out in yellow
             paragraph = self.doc.add_paragraph()
             for piece in PLACEHOLDER_TEXT.split(text):
                 if piece:
-                    run = paragraph.add_run(ooxml.xml_text(piece))
+                    run = ooxml.add_run(paragraph._p, ooxml.xml_text(piece))
                     if PLACEHOLDER_TEXT.fullmatch(piece):
-                        ooxml.set_highlight(run._r)
+                        ooxml.set_highlight(run)
         self._style(paragraph, style)
         return paragraph
 
     def _style(self, paragraph: DocxParagraph, style: str) -> None:
         if style not in self._style_ids:
-            self._style_ids[style] = self.doc.styles[style].style_id
+            self._style_ids[style] = self._named_style(style).style_id
         ooxml.set_paragraph_style(paragraph._p, self._style_ids[style])
 
     def title(self, report: Report) -> None:
@@ -246,9 +274,9 @@ class DocxWriter:
             self._add(report.authority, "Authority")
         paragraph = self._add("", "Report Title")
         for i, line in enumerate(balanced_title_lines(report.title, self.layout.title_chars_per_line)):
-            run = paragraph.add_run(ooxml.xml_text(line))
+            run = ooxml.add_run(paragraph._p, ooxml.xml_text(line))
             if i:
-                run._r.addprevious(ooxml.OxmlElement("w:br"))
+                run.addprevious(ooxml.OxmlElement("w:br"))
 
     def block(self, block) -> None:
         if isinstance(block, Heading):
@@ -293,7 +321,7 @@ class DocxWriter:
             if r - 1 in spans:
                 tc = ooxml.span_row(tr, len(table.header))
                 paragraph = DocxParagraph(tc.p_lst[0], grid)
-                paragraph.add_run(ooxml.xml_text(values[0]))
+                ooxml.add_run(paragraph._p, ooxml.xml_text(values[0]))
                 self._style(paragraph, "Table Group")
                 continue
             for c, (tc, text) in enumerate(zip(tr.tc_lst, values, strict=True)):
@@ -305,7 +333,7 @@ class DocxWriter:
                             run.add_break()
                         run.add_text(ooxml.xml_text(line))
                 else:
-                    paragraph.add_run(ooxml.xml_text(text))
+                    ooxml.add_run(paragraph._p, ooxml.xml_text(text))
                 if r == 0:
                     style = "Table Header"
                     ooxml.set_cell_bottom_border(tc, 6)
@@ -401,13 +429,30 @@ class DocxWriter:
 
     # -- whole document ---------------------------------------------------------------
 
-    def write(self, report: Report, date: dt.date) -> bytes:
+    def prepare(self) -> None:
+        """What depends on the layout and the reference document only, never on the report: the
+        styles, the page setup and footers, and a body emptied of the reference document's content.
+        :func:`write_docx` does this once per layout and process and writes each report on a copy
+        (:func:`_prepared_writer`)."""
+        for element in self.doc.styles.element.style_lst:
+            self._styles_by_name.setdefault(element.name_val, element)
         self.setup_styles()
         self.setup_page()
         body = self.doc.element.body
         for element in list(body):  # a reference document's own content goes; its sectPr stays
             if element.tag != ooxml.qn("w:sectPr"):
                 body.remove(element)
+        for name in ("Normal", *HEADING_STYLES, *(named[0] for named in _NAMED_STYLES)):
+            self._style_ids[name] = self._named_style(name).style_id
+        # The index points inside styles.xml. A deep copy of this writer would copy each of those
+        # elements on its own, apart from the copied document; the ids kept above are all the
+        # paragraphs need.
+        self._styles_by_name = {}
+        self.prepared = True
+
+    def write(self, report: Report, date: dt.date) -> bytes:
+        if not self.prepared:
+            self.prepare()
         self.title(report)
         for block in report.blocks:
             self.block(block)
@@ -425,9 +470,49 @@ class DocxWriter:
         props.modified = stamp
         props.comments = "report-gen"
         ooxml.set_app_properties(self.doc.part.package, f"report-gen {__version__}", report.authority)
-        out = io.BytesIO()
-        self.doc.save(out)
-        return out.getvalue()
+        return _save_pinned(self.doc.part.package, date)
+
+
+@functools.lru_cache(maxsize=4)
+def _prepared_writer(layout: Layout, reference_docx: bytes | None) -> DocxWriter:
+    """A writer with the template parsed and :meth:`DocxWriter.prepare` done, kept per layout and
+    reference document for the life of the process; never written with itself, only copied.
+
+    Parsing python-docx's template (its styles.xml alone is 350 KB) and setting up the styles took
+    about a third of each report's writing time; a deep copy of the prepared writer takes a few
+    milliseconds. The copy is whole because the writer refers to elements only through the roots
+    of its package's parts (tests/test_docx_package.py checks this).
+    """
+    writer = DocxWriter(layout, reference_docx)
+    writer.prepare()
+    return writer
+
+
+def _save_pinned(package: OpcPackage, day: dt.date) -> bytes:
+    """The package as .docx bytes, every zip entry dated ``day`` (see
+    :func:`~report_gen.output.pinned_entry`), so identical inputs give identical files.
+
+    The members and their order are those of python-docx's ``package.save()``: content types,
+    the package's relationships, then each part followed by its relationships if it has any.
+    python-docx would stamp each entry with the time of writing; re-dating its zip afterwards
+    meant inflating and deflating the whole package a second time.
+    """
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+
+        def member(uri: PackURI, blob: bytes) -> None:
+            archive.writestr(pinned_entry(uri.membername, day), blob)
+
+        member(CONTENT_TYPES_URI, _ContentTypesItem.from_parts(parts).blob)
+        member(PACKAGE_URI.rels_uri, package.rels.xml)
+        for part in parts:
+            member(part.partname, part.blob)
+            if len(part.rels):
+                member(part.partname.rels_uri, part.rels.xml)
+    return out.getvalue()
 
 
 def _has_footer(section) -> bool:
@@ -444,5 +529,9 @@ def write_docx(report: Report, layout: Layout, date: dt.date, reference_docx: by
     """The report as .docx bytes; ``date`` pins the file's timestamps so rebuilds are identical.
 
     ``reference_docx``: a district's reference document whose styles, page setup and footers are used.
+    Written on a copy of the writer prepared for this layout and reference document (:func:`_prepared_writer`).
     """
-    return DocxWriter(layout, reference_docx).write(report, date)
+    prepared = _prepared_writer(layout, reference_docx)
+    # The copy shares the caller's layout (equal to the cached one, and immutable).
+    writer = copy.deepcopy(prepared, {id(prepared.layout): layout})
+    return writer.write(report, date)

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.paragraph import CT_P
+from docx.oxml.text.run import CT_R
 from docx.oxml.xmlchemy import BaseOxmlElement
 
 # Characters XML 1.0 cannot hold (control characters other than tab and line breaks, lone
@@ -24,6 +26,24 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def xml_text(text: str) -> str:
     """``text`` with every character XML cannot hold replaced by a space."""
     return _NOT_XML.sub(" ", text)
+
+
+_RUN_CONTROLS = re.compile("[\t\r\n]")
+
+
+def add_run(paragraph: CT_P, text: str) -> CT_R:
+    """Append a run holding ``text`` to the ``w:p`` and return it, written as python-docx's
+    ``add_run(text)`` writes it (one ``w:t``, marked ``xml:space="preserve"`` when the text starts
+    or ends with white space). Text with a tab or line break is left to python-docx (``w:tab``,
+    ``w:br``); any other text is set in one step instead of python-docx's pass character by
+    character, which was a tenth of a report's writing time."""
+    run = paragraph.add_r()
+    if text:
+        if _RUN_CONTROLS.search(text):
+            run.text = text
+        else:
+            run.add_t(text)
+    return run
 
 
 PPR_SEQ = (
