@@ -76,4 +76,8 @@ if [ ! -e .venv ]; then
 fi
 
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+# Compile the package's modules once now, as pip does for a package it copies into site-packages:
+# the install above links this source tree instead, and where Python may not write its bytecode
+# cache (PYTHONDONTWRITEBYTECODE, a read-only checkout) every run would compile them afresh.
+.venv/bin/python -m compileall -q report_gen
 echo "install.sh: report-gen is installed in .venv/ (run .venv/bin/report-gen)." >&2
