@@ -403,6 +403,10 @@ CONFIG_SCHEMA = Map(
                         maximum=5,
                         doc="1 (minor) to 5 (most serious); problems are stated in this order",
                     ),
+                    "unless": List(
+                        item=Str(),
+                        doc="problem ids that say this one already: when one of them is stated, this is not",
+                    ),
                 }
             )
         ),
@@ -688,6 +692,9 @@ def switch_off_problems(raw: dict[str, Any], off: list[str]) -> dict[str, Any]:
     a recommendation that answered only removed problems is removed too."""
     for key in off:
         (raw.get("problems") or {}).pop(key, None)
+    for rule in (raw.get("problems") or {}).values():
+        if isinstance(rule, dict) and isinstance(rule.get("unless"), list):
+            rule["unless"] = [ref for ref in rule["unless"] if ref not in off]
     recommendations = raw.get("recommendations")
     if not off or not isinstance(recommendations, dict):
         return raw
@@ -1087,8 +1094,14 @@ def _check_figure_references(cfg: Mapping[str, Any], issues: list[tuple[str, str
 
 
 def _check_recommendations(cfg: Mapping[str, Any], issues: list[tuple[str, str]]) -> None:
-    """Each recommendation answers problems that exist, or says it is general; not both."""
+    """Each recommendation answers problems that exist, or says it is general; not both. A
+    problem's ``unless`` names other problems (a problem switched off with ``null`` is dropped
+    from it, as from ``for``)."""
     problems = cfg.get("problems") or {}
+    for key, rule in problems.items():
+        for i, ref in enumerate(rule.get("unless") or []):
+            if ref not in problems or ref == key:
+                issues.append((f"problems.{key}.unless[{i}]", f"{ref!r} is not another problem's id"))
     for key, rec in (cfg.get("recommendations") or {}).items():
         answers = [ref for ref in rec.get("for") or [] if ref is not None]
         for i, ref in enumerate(answers):

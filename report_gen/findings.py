@@ -110,6 +110,27 @@ def _tested(names: set[str], figures: FigureSet) -> dict[str, dict[str, Any]]:
     return tested
 
 
+def _left_to_others(
+    fired: list[tuple[int, int, Finding]], rules: dict[str, Any], traces: dict[str, RuleTrace]
+) -> list[tuple[int, int, Finding]]:
+    """The fired problems less those another stated problem already says (a rule's ``unless``).
+    The least severe goes first, so of two rules naming each other the more serious is kept."""
+    dropped: set[str] = set()
+    ids = [item[2].id for item in fired]
+    changed = True
+    while changed:
+        changed = False
+        for rule_id in reversed(ids):
+            if rule_id in dropped:
+                continue
+            covered = [r for r in rules[rule_id].get("unless") or [] if r in ids and r not in dropped]
+            if covered:
+                dropped.add(rule_id)
+                traces[rule_id].reason = f"条件成立，但已由 {'、'.join(covered)} 陈述（unless）"
+                changed = True
+    return [item for item in fired if item[2].id not in dropped]
+
+
 def evaluate_findings(config: Config, figures: FigureSet) -> Findings:
     """Evaluate every rule; raises :class:`ConfigError` naming the rule key for a bad condition."""
     result = Findings()
@@ -144,6 +165,7 @@ def evaluate_findings(config: Config, figures: FigureSet) -> Findings:
         raise ConfigError(errors)
 
     fired.sort(key=lambda item: item[:2])
+    fired = _left_to_others(fired, config.section("problems"), traces)
     limit = config.section("findings").get("max_problems")
     for rank, (_, _, finding) in enumerate(fired):
         trace = traces[finding.id]

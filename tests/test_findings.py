@@ -438,3 +438,31 @@ def test_the_sample_leads_with_its_sharpest_figure_and_merges_its_own_finding():
         ("mobile", ("mobile_members",)),
         ("small_orgs", ("small_scale",)),
     ]
+
+
+def test_a_low_coverage_is_said_once_not_again_as_the_enterprises_problem(tmp_path):
+    """Below 50% overall, the district hears that first: the enterprises' own rule, which would
+    restate the same uncovered organisations, gives way to it (``unless: [coverage_low]``) and the
+    trace says so; a district may switch that off and have both."""
+    orgs = healthy()
+    for org in orgs[:12]:  # 12 of 20 uncovered, enterprises and social organisations alike
+        uncovered(org)
+    figures, findings, _ = evaluate(tmp_path / "low", orgs)
+    assert figures["coverage_rate"].value < 50 and figures["enterprise_coverage_rate"].value < 70
+    stated = [p.id for p in findings.problems]
+    assert "coverage_low" in stated and "enterprise_coverage" not in stated
+    trace = next(t for t in findings.traces if t.rule == "enterprise_coverage")
+    assert trace.fired and not trace.stated and "coverage_low" in trace.reason
+    _, both, _ = evaluate(
+        tmp_path / "both", orgs, extra="problems:\n  enterprise_coverage:\n    unless: []\n"
+    )
+    assert {"coverage_low", "enterprise_coverage"} <= {p.id for p in both.problems}
+
+
+def test_unless_must_name_another_problem(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        evaluate(
+            tmp_path, healthy(), extra="problems:\n  coverage_low:\n    unless: [coverage_lo, coverage_low]\n"
+        )
+    keys = [p.key for p in caught.value.problems]
+    assert keys == ["problems.coverage_low.unless[0]", "problems.coverage_low.unless[1]"]
