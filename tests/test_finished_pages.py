@@ -107,6 +107,26 @@ def test_rows_never_split_and_headers_repeat(document):
         assert rows[0].trPr.find(qn("w:tblHeader")) is not None
 
 
+def test_a_short_table_stays_on_one_page_and_a_long_one_may_break(document):
+    """Every paragraph of a table that fits on a page keeps with the next (the last row with its
+    资料来源 note); the check sheet, longer than that, breaks between rows with its header repeated."""
+    from report_gen.writers.docx_writer import KEEP_TABLE_ROWS
+
+    doc, _, _ = document
+
+    def kept(tr) -> list[bool]:
+        return [
+            p.pPr is not None and p.pPr.find(qn("w:keepNext")) is not None
+            for tc in tr.tc_lst
+            for p in tc.p_lst
+        ]
+
+    street_table, check_sheet = doc.tables[0], doc.tables[-1]
+    assert len(street_table.rows) <= KEEP_TABLE_ROWS < len(check_sheet.rows)
+    assert all(all(kept(tr)) for tr in street_table._tbl.tr_lst)  # its notes follow it
+    assert not any(any(kept(tr)) for tr in check_sheet._tbl.tr_lst)
+
+
 def test_table_text_is_off_the_line_grid(document):
     doc, _, _ = document
     for name in ("Table Text", "Table Number", "Table Header", "Table Group"):

@@ -65,6 +65,9 @@ _NAMED_STYLES: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
 )
 
 DRAFT_MARK = "征求意见稿"
+KEEP_TABLE_ROWS = 20
+"""Tables of at most this many rows (header included) are kept on one page: 20 rows of the table
+font, single-spaced, take about half the type area, so such a table always fits on a page."""
 
 
 class DocxWriter:
@@ -315,9 +318,18 @@ class DocxWriter:
             for c in range(len(table.header))
         ]
         spans = set(table.spans)
+        # A table that fits on a page is kept on one (with its first note): each row's paragraphs
+        # keep with the next, as the caption does with the table; a longer one breaks between
+        # rows, its header repeated. A short table split after two rows reads as two tables.
+        whole = len(table.rows) + 1 <= KEEP_TABLE_ROWS
+        last = len(table.rows) if not table.notes else len(table.rows) + 1
         # Walk the XML rows once: python-docx's cell(r, c) rebuilds the whole grid on every call.
         for r, (tr, values) in enumerate(zip(tbl.tr_lst, [table.header, *table.rows], strict=True)):
             ooxml.keep_row_whole(tr)
+            if whole and r < last:
+                for tc in tr.tc_lst:
+                    for p in tc.p_lst:
+                        ooxml.set_keep_next(p.get_or_add_pPr())
             if r - 1 in spans:
                 tc = ooxml.span_row(tr, len(table.header))
                 paragraph = DocxParagraph(tc.p_lst[0], grid)
