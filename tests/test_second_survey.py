@@ -83,6 +83,33 @@ def test_the_report_states_them_as_a_reader_reads_them(built):
     assert len(document.inline_shapes) == 2
 
 
+def test_each_figure_is_stated_once(built):
+    """基本情况 states the counts; the practices and problems say what they amount to or add to
+    them, so the report's own check finds nothing stated twice."""
+    result, _, text, figures = built
+    repeated = [str(w) for w in result.warnings if "此处重复" in str(w)]
+    assert repeated == []
+    # The problems add what 基本情况 does not: villages against communities, streets behind.
+    assert f"村党组织书记“一肩挑”比例为{figures['village_one_shoulder_rate']['text']}" in text
+    assert "大专及以上学历的刚过半数" in text and "女性书记偏少，占比不到三成" in text
+    assert text.count(f"{figures['college_share']['text']}") == 1
+
+
+def test_the_appendix_lists_the_figures_stated_with_their_ledger(built):
+    _, document, text, figures = built
+    assert "附件：数据附表" in text
+    sheet = document.tables[-1]
+    cells = [[c.text for c in row.cells] for row in sheet.rows]
+    assert cells[0][:3] == ["指标", "单位", f"{YEAR}年"]
+    assert cells[1][0] == "资料来源：青溪区村（社区）党组织书记基本情况台账（2025年）"
+    listed = {row[0]: row[2] for row in cells[2:]}
+    assert listed[figures["total"]["label"]] == str(len(_rows()))
+    # Both sides of a comparison the text draws are there to check.
+    assert {figures["village_female_share"]["label"], figures["community_female_share"]["label"]} <= set(
+        listed
+    )
+
+
 def test_the_sample_ledger_is_what_its_script_writes():
     spec = importlib.util.spec_from_file_location(
         "generate_secretaries", SAMPLE_DATA / "generate_secretaries.py"
