@@ -861,6 +861,18 @@ class Composer:
             notes.append(
                 f"表中计数为统计所得的精确数，比例保留一位小数；正文中{''.join(rounded[:3])}等约数据此取整"
             )
+        fractional = [  # averages and the like: the table has the digits the text rounds away
+            f"“{fig.text}”"
+            for fig in stated
+            if fig.format not in (*ROUNDED_FORMATS, "percent")
+            and isinstance(fig.value, (int, float))
+            and not float(fig.value).is_integer()
+            and exact_text(fig.value, fig.format) not in fig.text
+        ]
+        if fractional:
+            notes.append(
+                f"正文中{''.join(fractional[:3])}{'等' if len(fractional) > 1 else ''}是表中数四舍五入后的数"
+            )
         if with_previous and any(not fig.comparable for fig in stated):
             notes.append(f"{year - 1}年一栏为“—”的指标不作上年比较")
         return Table(

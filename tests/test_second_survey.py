@@ -108,6 +108,14 @@ def test_the_appendix_lists_the_figures_stated_with_their_ledger(built):
     assert {figures["village_female_share"]["label"], figures["community_female_share"]["label"]} <= set(
         listed
     )
+    # An average is listed as counted; the note says the text's figure is it rounded.
+    age = figures["avg_age"]
+    assert listed[age["label"]] != age["text"].rstrip("岁") and age["text"] in sheet_note(document)
+
+
+def sheet_note(document) -> str:
+    """The 注 under the check sheet (the document's last note paragraph)."""
+    return next(p.text for p in reversed(document.paragraphs) if p.text.startswith("注："))
 
 
 def test_the_sample_ledger_is_what_its_script_writes():
