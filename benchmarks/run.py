@@ -44,7 +44,7 @@ def bench_build(runs: int) -> None:
             [sys.executable, "-m", "report_gen", "build", "config/sample.yaml", "--out", out, "-q"], runs
         )
         base = timed([sys.executable, "benchmarks/baseline_report.py", out], runs)
-    print(f"build sample report (2 charts, all checks):   {ours:6.2f} s   (median of {runs})")
+    print(f"build sample report (3 Word charts, all checks):{ours:6.2f} s   (median of {runs})")
     print(f"baseline script (4 charts, no checks):        {base:6.2f} s   ratio {ours / base:4.2f}")
 
 
