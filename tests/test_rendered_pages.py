@@ -41,7 +41,8 @@ def pdf(built):
     return built[1]
 
 
-def pages(pdf_path):
+def text_lines(pdf_path) -> list[tuple[float, list[tuple[float, float, float, float, str]]]]:
+    """Each page's width and its lines of text as (top, bottom, left, right, text), in points."""
     xml = subprocess.run(
         ["pdftotext", "-bbox-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -51,9 +52,18 @@ def pages(pdf_path):
         lines = []
         for line in page.iter("line"):
             words = "".join(w.text or "" for w in line.iter("word"))
-            lines.append((float(line.get("yMin")), float(line.get("xMin")), float(line.get("xMax")), words))
+            box = (float(line.get(k)) for k in ("yMin", "yMax", "xMin", "xMax"))
+            lines.append((*box, words))
         result.append((float(page.get("width")), lines))
     return result
+
+
+def pages(pdf_path):
+    """Each page's width and its lines as (top, left, right, text)."""
+    return [
+        (width, [(top, left, right, text) for top, _, left, right, text in lines])
+        for width, lines in text_lines(pdf_path)
+    ]
 
 
 def test_several_pages_and_22_lines_on_a_full_text_page(pdf):
@@ -87,17 +97,8 @@ def chart_regions(pdf_path):
     """For each chart caption (图N…): the small text drawn between the body text above it and the
     caption (the chart's labels, as LibreOffice draws the Word chart), and the caption's and the
     body text's positions. Body text lines are over 17 pt high; chart labels, even turned, are lower."""
-    xml = subprocess.run(
-        ["pdftotext", "-bbox-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    root = ElementTree.fromstring(re.sub(r'xmlns="[^"]+"', "", xml))
     regions = []
-    for page in root.iter("page"):
-        lines = []
-        for line in page.iter("line"):
-            words = "".join(w.text or "" for w in line.iter("word"))
-            y_min, y_max = float(line.get("yMin")), float(line.get("yMax"))
-            lines.append((y_min, y_max, float(line.get("xMin")), float(line.get("xMax")), words))
+    for _, lines in text_lines(pdf_path):
         lines.sort()
         for y_min, _, _, _, text in lines:
             if re.match(r"图[1-9][^\d，。、；]", text) and not re.search("[，。]", text):
