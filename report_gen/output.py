@@ -104,13 +104,24 @@ def figure_changes(old: Mapping[str, Any] | None, current: Mapping[str, Any]) ->
         prior = before.get(fig["id"])
         if prior is None:
             lines.append(f"{fig['label']}：新增 {fig['text']}")
-        elif prior.get("text") != fig["text"] or prior.get("value") != fig["value"]:
+        elif prior.get("text") != fig["text"]:
             lines.append(f"{fig['label']}：{shown(prior.get('text'))} → {fig['text']}")
+        elif prior.get("value") != fig["value"]:  # moved by less than the text shows
+            lines.append(
+                f"{fig['label']}：{fig['text']}（未取整的数由{_unrounded(prior.get('value'))}变为{_unrounded(fig['value'])}）"
+            )
     now = {f["id"] for f in current["figures"]}
     for fig_id, prior in before.items():
         if fig_id not in now:
             lines.append(f"{shown(prior.get('label', fig_id))}：不再出现（原为 {shown(prior.get('text'))}）")
     return lines
+
+
+def _unrounded(value: Any) -> str:
+    """A value with the decimals its printed text rounds away (63.5714 for 63.6%)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return shown(value)
+    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 _COMPRESSED_MEDIA = (".png", ".jpg", ".jpeg", ".gif")

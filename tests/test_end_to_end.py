@@ -546,3 +546,20 @@ def test_a_chart_no_template_places_is_pointed_out(tmp_path, capsys):
     )
     assert code == 0, captured.err
     assert "charts.members：配置了图表“members”，但模板中没有放置它" in captured.err
+
+
+def test_a_figure_that_moved_less_than_its_text_shows_is_named_without_a_false_arrow():
+    from report_gen.output import figure_changes
+
+    def figures(members: int, share: float) -> dict:
+        return {
+            "figures": [
+                {"id": "party_members", "label": "党员数", "value": members, "text": f"{members}名"},
+                {"id": "mobile_share", "label": "流动党员占党员比例", "value": share, "text": "63.6%"},
+            ]
+        }
+
+    assert figure_changes(figures(2070, 63.5714), figures(2071, 63.6137)) == [
+        "党员数：2070名 → 2071名",
+        "流动党员占党员比例：63.6%（未取整的数由63.5714变为63.6137）",
+    ]
