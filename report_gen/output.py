@@ -361,8 +361,11 @@ def figure_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
         label = shown(fig.get("label", fig_id))
         if prior is None:
             lines.append(f"{label}：新增 {shown(fig.get('text'))}")
-        elif prior.get("text") != fig.get("text") or prior.get("value") != fig.get("value"):
+        elif prior.get("text") != fig.get("text"):
             lines.append(f"{label}：{shown(prior.get('text'))} → {shown(fig.get('text'))}")
+        elif prior.get("value") != fig.get("value"):
+            unrounded = f"{_unrounded(prior.get('value'))}变为{_unrounded(fig.get('value'))}"
+            lines.append(f"{label}：{shown(fig.get('text'))}（未取整的数由{unrounded}）")
         else:
             continue
         now = _sentences(fig)
