@@ -187,10 +187,17 @@ class IndicatorEngine:
         self.main = config.main_ledger
         # Last year's engine reads each ledger's previous-year pair (none: no figure of it).
         self.frames: dict[str, pd.DataFrame | None] = {}
+        self.absent: dict[str, set[str]] = {}
+        """Columns of each ledger its files do not have (optional ones, blank in the frame)."""
         for name, contract in config.ledgers.items():
             if contract.previous_of is None:
                 source = config.previous_ledger(name) if previous else name
                 self.frames[name] = ledgers.frame(source) if source else None
+                table = ledgers.tables.get(source) if source else None
+                if table is not None:
+                    self.absent[name] = {c.name for c in contract.columns} - set(table.headers)
+        self.unread: dict[str, set[str]] = {}
+        """Indicators left undefined because they read a column the ledger does not have."""
         self.files = {k: t.file_label for k, t in ledgers.tables.items()}
         self.names = {
             k: reader_name(t.title, next(iter(config.sources.get(k, ())), None), t.file_label)
@@ -300,6 +307,18 @@ class IndicatorEngine:
                 )
             ) from None
 
+    def _absent_read(self, ind_id: str, spec: dict[str, Any], table: str) -> set[str]:
+        """The columns the indicator reads (its column, and those its where/within/value name) that
+        the ledger's files do not have."""
+        absent = self.absent.get(table) or set()
+        if not absent:
+            return set()
+        read = {spec["column"]} if spec.get("column") else set()
+        for key in ("where", "within", "value"):
+            if key in spec:
+                read |= self.expression(ind_id, key).names
+        return read & absent
+
     def _run(self, ind_id: str, key: str, env: Mapping[str, Any]) -> Any:
         """Evaluate one of the indicator's expressions; a failure is the config's, named by key."""
         try:
@@ -319,9 +338,16 @@ class IndicatorEngine:
             if isinstance(result, pd.Series):
                 return result.astype("Float64").astype(float).replace([np.inf, -np.inf], np.nan)
             return _scalar(result)
-        frame = self.frames.get(spec.get("table", self.main))
+        table = spec.get("table", self.main)
+        frame = self.frames.get(table)
         if frame is None:
             return None
+        missing = self._absent_read(ind_id, spec, table)
+        if missing:
+            # A column the ledger does not have is not a column of blanks: counting its "是"
+            # would say no instructor is assigned anywhere. The figure is unknown instead.
+            self.unread[ind_id] = missing
+            return None if by is None else pd.Series(np.nan, index=_groups(frame, by), dtype=float)
         column = spec.get("column")
         if "value" in spec:  # a per-row expression stands for the column
             frame, column = frame.assign(**{"@value": self._values(ind_id, frame)}), "@value"
@@ -422,7 +448,32 @@ def compute_figures(config: Config, ledgers: Ledgers) -> FigureSet:
     figures.update({fig_id: _manual_figure(fig_id, spec) for fig_id, spec in engine.manual.items()})
     _mark_notable(figures, config.section("year_on_year"))
     figures.update(_comparisons(config, engine, figures))
+    ledgers.warnings.extend(_unread_warnings(config, engine, figures))
     return FigureSet(figures, engine, previous)
+
+
+def _unread_warnings(config: Config, engine: IndicatorEngine, figures: Mapping[str, Figure]) -> list[Problem]:
+    """One warning per column a ledger lacks that figures read: which figures are unknown for it
+    (and so which problems and sentences that need them are not stated)."""
+    by_column: dict[tuple[str, str], list[str]] = {}
+    for ind_id, columns in engine.unread.items():
+        table = engine.defs[ind_id].get("table", engine.main)
+        for column in sorted(columns):
+            by_column.setdefault((table, column), []).append(ind_id)
+    warnings = []
+    for (table, column), ids in by_column.items():
+        contract = config.ledgers[table]
+        header = next((c.label for c in contract.columns if c.name == column), column)
+        labels = "、".join(figures[i].label for i in ids[:3] if i in figures) + ("等" if len(ids) > 3 else "")
+        warnings.append(
+            Problem(
+                f"台账没有“{header}”列，{labels}无法计算：报告不陈述这些数据，也不据此提出问题"
+                f"（有此项数据时，请在台账中加上这一列）",
+                file=engine.files.get(table),
+                severity="warning",
+            )
+        )
+    return warnings
 
 
 def _computed_figure(

@@ -21,7 +21,7 @@ from report_gen.findings import evaluate_findings
 from report_gen.ledgers import load_ledgers
 from report_gen.pipeline import build
 
-from .conftest import SAMPLE_CONFIG, org_row, write_config, write_csv
+from .conftest import HEADERS, SAMPLE_CONFIG, org_row, write_config, write_csv
 from .independent import coverage_behind, ledger_figures, read_ledger, target_counts
 
 STREETS = ("甲街道", "乙街道")
@@ -466,3 +466,30 @@ def test_unless_must_name_another_problem(tmp_path):
         )
     keys = [p.key for p in caught.value.problems]
     assert keys == ["problems.coverage_low.unless[0]", "problems.coverage_low.unless[1]"]
+
+
+def test_a_column_the_ledger_lacks_is_unknown_not_blank(tmp_path):
+    """A ledger without the 是否派驻党建工作指导员 column says nothing about instructors: the
+    figures that read it are unknown (not 0, which would make every uncovered organisation one
+    "without an instructor"), the rule on them is not stated, and a warning names the column."""
+    import csv
+
+    orgs = healthy()
+    for org in orgs[:4]:
+        uncovered(org)
+    dropped = HEADERS.index("是否派驻党建工作指导员")
+    folder = tmp_path / "no_instructors"
+    folder.mkdir()
+    with (folder / "ledger.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for row in [HEADERS, *(org_row(**o) for o in orgs)]:
+            writer.writerow([cell for i, cell in enumerate(row) if i != dropped])
+    config = load_config(write_config(folder))
+    ledgers = load_ledgers(config)
+    figures = compute_figures(config, ledgers)
+    assert figures["unreached_orgs"].value is None and figures["instructors"].value is None
+    assert figures["uncovered_orgs"].value == 4  # what the ledger does say is counted as before
+    findings = evaluate_findings(config, figures)
+    assert "instructors_misplaced" not in [p.id for p in findings.problems]
+    warned = [str(w) for w in ledgers.warnings if "是否派驻党建工作指导员" in str(w)]
+    assert len(warned) == 1 and "无法计算" in warned[0] and "ledger.csv" in warned[0]
