@@ -696,6 +696,20 @@ class Composer:
                     )
         return warnings
 
+    def empty_sections(self, report: Report) -> list[ProblemNote]:
+        """Warnings for sections the config lists (``sections``) that came out with nothing in them
+        (practices with no narrative written): the report leaves them out."""
+        filled = {block.section for block in report.blocks}
+        return [
+            ProblemNote(
+                f"sections 列出了“{name}”，但这一部分没有内容（narrative.{name} 未填写），报告中略去了这一部分",
+                key=f"narrative.{name}",
+                severity="warning",
+            )
+            for name in self.config.sections
+            if name not in filled
+        ]
+
     def word_context(self) -> WordContext:
         """What a district's Word template sees (after :meth:`compose`): the same names as the
         built-in templates, without the markup directives or provenance marks, plus every

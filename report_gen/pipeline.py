@@ -328,7 +328,7 @@ def build(
         warnings=[
             *ledgers.warnings,
             *identity_warnings,
-            *([] if config.word_template else composer.unplaced()),
+            *([] if config.word_template else [*composer.unplaced(), *composer.empty_sections(report)]),
             *([damaged] if damaged else []),
             *repeated_statements(report),
         ],

@@ -493,3 +493,36 @@ def test_a_column_the_ledger_lacks_is_unknown_not_blank(tmp_path):
     assert "instructors_misplaced" not in [p.id for p in findings.problems]
     warned = [str(w) for w in ledgers.warnings if "是否派驻党建工作指导员" in str(w)]
     assert len(warned) == 1 and "无法计算" in warned[0] and "ledger.csv" in warned[0]
+
+
+def test_a_section_with_nothing_written_is_left_out_with_a_warning(tmp_path):
+    """A district that has not written its practices and results gets no bare 二、主要做法 heading:
+    the sections are left out, numbered on without a gap, and the build says which keys to fill."""
+    orgs = healthy()
+    for org in orgs[:4]:
+        uncovered(org)
+    write_csv(tmp_path / "ledger.csv", [org_row(**o) for o in orgs])
+    result = build(write_config(tmp_path), out_dir=tmp_path / "out")
+    headings = [b.full_text for b in result.report.blocks if type(b).__name__ == "Heading" and b.level == 1]
+    assert headings[0] == "一、基本情况" and not any("主要做法" in h or "主要成效" in h for h in headings)
+    assert headings[1].startswith("二、")
+    left_out = [w.key for w in result.warnings if "略去" in str(w)]
+    assert left_out == ["narrative.practices", "narrative.results"]
+
+
+def test_instructors_too_few_is_not_called_misplaced(tmp_path):
+    """Every instructor already sits in an organisation without a party organisation: the problem is
+    that there are too few of them, not that they were sent to the wrong places."""
+    orgs = healthy()
+    for i, org in enumerate(orgs[:6]):
+        uncovered(org)
+        org["instructor"] = "是" if i < 2 else "否"
+    figures, findings, _ = evaluate(tmp_path, orgs)
+    assert figures["instructors_in_covered"].value == 0 and figures["unreached_orgs"].value == 4
+    stated = {p.id: p for p in findings.problems}
+    assert "instructors_misplaced" in stated
+    result = build(write_config(tmp_path), out_dir=tmp_path / "out")
+    text = "\n".join(
+        b.full_text if hasattr(b, "full_text") else getattr(b, "text", "") for b in result.report.blocks
+    )
+    assert "党建工作指导员力量不足，仍有4家未建党组织的组织无人指导" in text and "不够精准" not in text
