@@ -239,6 +239,12 @@ def _pie(ax, data: ChartData, style: ChartStyle, hole: float) -> None:
     series = data.series[0]
     pairs = [(g, v) for g, v in zip(data.groups, _values(series), strict=True) if v > 0]
     total = sum(v for _, v in pairs)
+    if not pairs:  # nothing to share out: say so rather than draw an empty circle
+        ax.text(
+            0.5, 0.5, "无数据", ha="center", va="center", fontsize=style.font_size, transform=ax.transAxes
+        )
+        ax.set_axis_off()
+        return
     wedges, texts = ax.pie(
         [v for _, v in pairs],
         labels=[f"{g}\n{v:g}{data.unit}（{v / total * 100:.1f}%）" for g, v in pairs],

@@ -721,17 +721,32 @@ def _watching(args: argparse.Namespace, stdout, stderr) -> int:
         return watched_files(configs, overrides_from(args.sets), data_from(args.data))
 
     state = snapshot(inputs())  # as the first build finds them
+    code = 0
     while True:
         try:
             code = once(args, stdout, stderr)
         except ReportGenError as exc:
             code = _say_error(exc, args.command, stderr)
+        except KeyboardInterrupt:  # during a build: it is not finished, the last one stands
+            print("已中断本次生成，已停止监视。", file=stdout)
+            return code
+        except Exception as exc:  # noqa: BLE001 - one build's internal error; the next save may not have it
+            if args.debug:
+                traceback.print_exc(file=stderr)
+            print(
+                f"内部错误，未生成报告：{type(exc).__name__}: {shown(exc, 300)}（加 --debug 查看详情）",
+                file=stderr,
+            )
+            code = 1
         args.force = False  # --force is for the first build; later ones build what changed
         try:  # Ctrl+C between builds ends the watch quietly
             try:
                 files = inputs()
             except ReportGenError as exc:  # an option that can never work: nothing to wait for
                 return _say_error(exc, args.command, stderr)
+            # a file the build has just started to read (a new config in the folder, another
+            # ledger named by an edited config) is compared with how it is now, not as new
+            state = {**snapshot(files), **{p: v for p, v in state.items() if p in files}}
             print(
                 f"正在监视{len(files)}个输入文件，保存修改后自动重新生成（按 Ctrl+C 结束）。",
                 file=stdout,

@@ -8,7 +8,8 @@ fingerprint), so a corrected cell is in the report about a second after it is sa
 The files are polled (their size, modification time and inode, a few times a second) rather than
 watched through the operating system's notifications, which do not reach across the network
 shares offices keep their ledgers on. A file that is still being written (a large ledger copied
-in) is waited for until two looks a moment apart agree.
+in) is waited for until it has held still for :data:`SETTLE_SECONDS`; one that changes while it is
+being built is built again at once.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 POLL_SECONDS = 0.1
-SETTLE_SECONDS = 0.1
+SETTLE_SECONDS = 0.3
+"""How long every file must hold still before it is read: a save or a copy that pauses for longer
+is read as it is then, and built again as soon as it changes again."""
 
 Snapshot = dict[Path, tuple[int, int, int] | None]
 

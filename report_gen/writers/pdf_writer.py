@@ -10,6 +10,7 @@ outputs, atomically.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -83,13 +84,21 @@ def _run(command: list[str], env: dict[str, str], timeout_s: float) -> str:
         )
     except OSError as exc:
         raise OutputError(Problem(f"无法启动 LibreOffice（{command[0]}：{exc.strerror or exc}）")) from None
-    try:
-        out, _ = process.communicate(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
+
+    def stop() -> None:
         if posix:
-            os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
         else:
             process.kill()
         process.communicate()
+
+    try:
+        out, _ = process.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        stop()
         raise OutputError(Problem(f"LibreOffice 转换 PDF 超过{timeout_s:g}秒仍未完成，已停止")) from None
+    except BaseException:  # Ctrl+C: its own session never hears it, so it is stopped here
+        stop()
+        raise
     return out.decode("utf-8", "replace")
