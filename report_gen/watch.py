@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 POLL_SECONDS = 0.1
-SETTLE_SECONDS = 0.3
+SETTLE_SECONDS = 0.2
 """How long every file must hold still before it is read: a save or a copy that pauses for longer
 is read as it is then, and built again as soon as it changes again."""
 
