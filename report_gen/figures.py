@@ -139,14 +139,15 @@ def format_value(value: float | int | None, fmt: str, unit: str) -> str:
 def exact_text(value: float | int | None, fmt: str) -> str:
     """The value as counted, without the rounding prose allows (``48612``, not 近5万): what an
     appendix lists for checking. Rates with one decimal (``64.4``, ``100.0``), so a column lines up;
-    ``—`` when undefined."""
+    other fractions (an average age) with two; ``—`` when undefined."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "—"
     if fmt == "percent":
         return f"{zn.round_half_up(value, 1):.1f}"
     if fmt in ("count", "near", "approx", "approx_yu", "large") and float(value).is_integer():
         return zn.integer_text(value)
-    return f"{zn.round_half_up(value, 6):f}".rstrip("0").rstrip(".")
+    # an average or the like: two decimals, one more than the text prints
+    return f"{zn.round_half_up(value, 2):f}".rstrip("0").rstrip(".")
 
 
 ROUNDED_FORMATS = ("near", "approx", "approx_yu", "large")

@@ -199,13 +199,10 @@ def compose_summary(
         alt = f"{caption}。" + "；".join(f"{d.name}：{d.figures[rank_by]['text']}" for d in ranked)
         blocks.append(Picture("ranking", 1, caption, image, alt, "table"))
 
-    if changes is not None:
+    if changes:  # a summary rebuilt because a district's figures moved: which ones
         blocks.append(Heading(1, "与上次汇总相比的变化", _NUMBERS[3], "changes"))
-        if changes:
-            for line in changes:
-                blocks.append(Paragraph(f"{line}。", "changes"))
-        else:
-            blocks.append(Paragraph("与上次汇总相比，各区县的数据没有变化。", "changes"))
+        for line in changes:
+            blocks.append(Paragraph(f"{line}。", "changes"))
 
     title = fill_identity(
         str(spec.get("title") or "关于{district}各区县“两新组织”党建工作情况的汇总报告"), city, rep.year
