@@ -48,7 +48,7 @@ class ChartStyle:
     editable there (编辑数据); ``false``: as pictures, drawn as the HTML output draws them."""
 
 
-_LIMITS = {"width_mm": (40, 160), "height_mm": (30, 220), "dpi": (72, 600), "font_size": (5, 20)}
+_LIMITS = {"width_mm": (40, 160), "height_mm": (30, 200), "dpi": (72, 600), "font_size": (5, 20)}
 
 
 def grey_level(color: str) -> float:
@@ -65,41 +65,41 @@ def chart_style(settings: Mapping[str, Any] | None) -> tuple[ChartStyle, list[Pr
     changes: dict[str, Any] = {}
     problems: list[Problem] = []
     if settings is not None and not isinstance(settings, Mapping):
-        return defaults, [Problem("expected a mapping of chart settings", key="style.charts")]
+        return defaults, [Problem("应是图表设置的键值映射", key="style.charts")]
     for key, value in (settings or {}).items():
         where = f"style.charts.{key}"
         if key not in fields:
             hint = difflib.get_close_matches(str(key), fields, n=1)
-            extra = f"; did you mean {hint[0]!r}?" if hint else ""
-            problems.append(Problem(f"unknown chart setting{extra} (known: {', '.join(fields)})", key=where))
+            extra = f"，是否应为“{hint[0]}”" if hint else ""
+            problems.append(Problem(f"没有这一图表设置{extra}（可用：{'、'.join(fields)}）", key=where))
             continue
         default = getattr(defaults, key)
         if key in ("palette", "hatches"):
             pattern = _HEX if key == "palette" else _HATCH
             if (
                 not isinstance(value, list)
-                or not value
+                or (not value and key == "palette")  # no hatching at all is a choice; no colours is not
                 or not all(isinstance(v, str) and pattern.fullmatch(v) for v in value)
             ):
-                what = "#RRGGBB colours" if key == "palette" else "hatch patterns such as /// or .."
-                problems.append(Problem(f"expected a list of {what}, got {value!r}", key=where))
+                what = "#RRGGBB 形式的颜色" if key == "palette" else "/// 或 .. 这样的阴影图案"
+                problems.append(Problem(f"应是{what}的列表，收到 {value!r}", key=where))
                 continue
             value = tuple(value)
         elif key.endswith("_color"):
             if not isinstance(value, str) or not _HEX.fullmatch(value):
-                problems.append(Problem(f"expected a #RRGGBB colour, got {value!r}", key=where))
+                problems.append(Problem(f"应是 #RRGGBB 形式的颜色，收到 {value!r}", key=where))
                 continue
         elif isinstance(default, bool):
             if not isinstance(value, bool):
-                problems.append(Problem(f"expected true or false, got {value!r}", key=where))
+                problems.append(Problem(f"应是 true 或 false，收到 {value!r}", key=where))
                 continue
         else:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                problems.append(Problem(f"expected a number, got {value!r}", key=where))
+                problems.append(Problem(f"应是数值，收到 {value!r}", key=where))
                 continue
             low, high = _LIMITS[key]
             if not low <= value <= high:
-                problems.append(Problem(f"{value!r} is outside {low}–{high}", key=where))
+                problems.append(Problem(f"{value!r} 超出允许范围 {low}–{high}", key=where))
                 continue
             value = type(default)(value)
         changes[key] = value
@@ -118,9 +118,8 @@ def palette_problems(style: ChartStyle) -> list[Problem]:
             if step < MIN_GREY_STEP:
                 problems.append(
                     Problem(
-                        f"{first} and {second} print as nearly the same grey ({grey_level(first):.0f} and "
-                        f"{grey_level(second):.0f} of 255; at least {MIN_GREY_STEP} apart is needed to tell "
-                        "them apart in black and white)",
+                        f"{first} 与 {second} 黑白打印时灰度几乎相同（{grey_level(first):.0f} 与 "
+                        f"{grey_level(second):.0f}，满值255），至少相差 {MIN_GREY_STEP} 才能区分，请换用深浅差别更大的颜色",
                         key="style.charts.palette",
                     )
                 )

@@ -43,6 +43,9 @@ CJK_FAMILIES = (
     "Heiti SC",
 )
 MAX_GROUPS = 40
+TALLEST_MM = 200.0
+"""The tallest chart: the 225 mm type area of an A4 page in the official layout, less its caption
+and the space around it, so a chart and its caption always share a page."""
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 # How PNGs are written (part of the chart cache's key: a change of encoding draws charts afresh).
 PNG_ENCODING = "pillow, 256 colours by octree, palette snapped to the style's colours"
@@ -97,12 +100,13 @@ class ChartImage:
 
 def _sized(style: ChartStyle, kind: str, data: ChartData) -> ChartStyle:
     """Horizontal bars take the height their rows need (about 2.5 mm a bar, a little air between
-    groups, and room for the axis), never less than the style's height nor more than 220 mm."""
+    groups, and room for the axis), never less than the style's height nor more than
+    :data:`TALLEST_MM` (a page's type area less the caption below the chart)."""
     if kind != "barh":
         return style
     rows = len(data.groups) + (1 if data.average is not None else 0)
     needed = rows * (2.0 + 2.5 * len(data.series)) + 25
-    return dataclasses.replace(style, height_mm=min(max(style.height_mm, needed), 220.0))
+    return dataclasses.replace(style, height_mm=min(max(style.height_mm, needed), TALLEST_MM))
 
 
 def _picture(kind: str, data: ChartData, style: ChartStyle, cache_dir: Path | None) -> bytes:
@@ -277,7 +281,7 @@ def ranked_bars(
     kept in ``cache_dir`` by content, as :func:`draw_charts` keeps a report's charts."""
     style = ChartStyle()
     height = max(style.height_mm, 8.0 * len(groups) + 20)
-    style = dataclasses.replace(style, height_mm=min(height, 220.0))
+    style = dataclasses.replace(style, height_mm=min(height, TALLEST_MM))
 
     def shown(value: float) -> float:  # as the summary's table prints it
         return float(round_half_up(value, 1))

@@ -178,6 +178,8 @@ def _reference_problems(config: Config) -> list[Problem]:
                             key=f"{kind}.{item_id}.{which}",
                         )
                     )
+    for chart_id, spec in config.section("charts").items():
+        problems.extend(_chart_series_problems(chart_id, spec, indicators))
     for cmp_id, spec in config.section("comparisons").items():
         figure = indicators.get(spec.get("figure"))
         if figure is not None and not is_rate(figure):
@@ -238,6 +240,34 @@ def _data_problems(config: Config) -> list[Problem]:
                             key=f"{key}.constants.{header}",
                         )
                     )
+    return problems
+
+
+def _chart_series_problems(
+    chart_id: str, spec: Mapping[str, Any], indicators: Mapping[str, Any]
+) -> list[Problem]:
+    """One value axis, one unit: a chart's series all in % or all counted in the same unit; a
+    chart of last year beside this year (``years: true``) shows one series."""
+    series = [s for s in spec.get("series") or [] if s in indicators]
+    units = {"%" if is_rate(indicators[s]) else str(indicators[s].get("unit") or "") for s in series}
+    problems = []
+    if len(units) > 1:
+        listed = "、".join(
+            f"{s}（{'%' if is_rate(indicators[s]) else indicators[s].get('unit') or '无单位'}）"
+            for s in series
+        )
+        problems.append(
+            Problem(
+                f"一张图的各系列应使用同一单位，这里是：{listed}；请分成两张图",
+                key=f"charts.{chart_id}.series",
+            )
+        )
+    if spec.get("years") and len(spec.get("series") or []) > 1:
+        problems.append(
+            Problem(
+                "years: true 把第一个系列的上年与本年并列，只能有一个系列", key=f"charts.{chart_id}.years"
+            )
+        )
     return problems
 
 

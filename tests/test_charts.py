@@ -173,8 +173,13 @@ def test_a_district_restyles_the_charts_and_a_palette_that_prints_as_one_grey_is
     with pytest.raises(ConfigError) as caught:
         layout_from_config({"charts": {"palette": ["#B22222", "#3C5A82"], "dpi": 5, "colour": 1}})
     text = str(caught.value)
-    assert "style.charts.palette" in text and "same grey" in text
+    assert "style.charts.palette" in text and "灰度几乎相同" in text
     assert "style.charts.dpi" in text and "style.charts.colour" in text
+    from report_gen.chart_style import chart_style
+
+    plain, problems = chart_style({"hatches": []})  # no hatching at all is a district's choice
+    assert not problems and plain.hatches == ()
+    assert chart_style({"palette": []})[1]  # no colours is not
 
 
 def test_labels_of_thin_neighbouring_pie_slices_do_not_overlap():
@@ -202,3 +207,23 @@ def test_labels_of_thin_neighbouring_pie_slices_do_not_overlap():
     assert len(boxes) == 5
     assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
     assert all(fig.bbox.contains(b.x0, b.y0) and fig.bbox.contains(b.x1, b.y1) for b in boxes)
+
+
+def test_a_chart_mixing_units_or_years_with_several_series_is_refused(tmp_path):
+    """One value axis carries one unit: a rate beside a count would be drawn against 单位：% ; and a
+    year-on-year chart compares one series (the others would be dropped without a word)."""
+    from report_gen.config import load_config
+    from report_gen.errors import ConfigError
+
+    config = tmp_path / "charts.yaml"
+    config.write_text(
+        f"extends: {SAMPLE_CONFIG}\n"
+        "charts:\n"
+        "  mixed: {caption: 混合, kind: line, by: street, series: [coverage_rate, org_total]}\n"
+        "  two_years: {caption: 两年, kind: bar, by: street, series: [org_total, enterprises], years: true}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    keys = {p.key for p in caught.value.problems}
+    assert keys == {"charts.mixed.series", "charts.two_years.years"}
