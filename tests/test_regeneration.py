@@ -381,6 +381,14 @@ def test_init_without_a_title_row_needs_district_and_year(tmp_path, capsys):
     )
     assert code == 0, captured.err
     assert "district: 测试县" in (tmp_path / "cfg" / "测试县.yaml").read_text(encoding="utf-8")
+    # Without a title row, the report's 资料来源 names the ledger by the label init writes, not
+    # by its file name.
+    code, captured = cli(
+        capsys, "build", tmp_path / "cfg" / "测试县.yaml", "--out", tmp_path / "out", "--draft"
+    )
+    assert code == 0, captured.err
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "out" / "测试县-2025.docx")).paragraphs)
+    assert "资料来源：测试县“两新组织”党建工作台账（2025年）" in text and "ledger.csv" not in text
 
 
 # -- property: random pairs of ledgers never make the sample say a direction the data contradicts --

@@ -240,7 +240,7 @@ def test_a_new_district_from_its_ledger_then_its_placeholders_filled_in(workspac
         assert "白沙区 2025年" in created.text and "待填写" in created.text
         config = workspace_root / "districts" / "白沙区" / "白沙区.yaml"
         assert config.is_file() and (config.parent / "台账2025.csv").read_bytes() == ledger.read_bytes()
-        assert "organizations: 台账{year}.csv" in config.read_text(encoding="utf-8")
+        assert "path: 台账{year}.csv" in config.read_text(encoding="utf-8")
         again = fresh.post(
             "/districts", data={"csrf": csrf}, files={"ledger": ("a.csv", ledger.read_bytes(), "text/csv")}
         )
