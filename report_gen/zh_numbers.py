@@ -104,43 +104,50 @@ def large_text(value: float | int) -> str:
     return decimal_text(n)
 
 
-def count_change_text(current: float, previous: float, unit: str = "") -> str:
-    """``比上年增加12家，增长5.2%`` / ``比上年减少3个`` / ``与上年持平``."""
+def _count_change(current: float, previous: float, unit: str) -> tuple[str, str] | None:
+    """A count's change as (``增加12家``, ``增长5.2%``; the second empty when last year was 0), or
+    ``None`` when it held."""
     diff = current - previous
     if diff == 0:
-        return "与上年持平"
+        return None
     verb, noun = ("增加", "增长") if diff > 0 else ("减少", "下降")
-    text = f"比上年{verb}{decimal_text(abs(diff))}{unit}"
-    if previous:
-        text += f"，{noun}{percent_text(abs(diff) / previous * 100)}"
-    return text
+    growth = f"{noun}{percent_text(abs(diff) / previous * 100)}" if previous else ""
+    return f"{verb}{decimal_text(abs(diff))}{unit}", growth
+
+
+def _rate_change(current: float, previous: float) -> str | None:
+    """A rate's change in 百分点 as printed (both rounded first): ``提高3.2个百分点``, ``None`` when held."""
+    points = round_half_up(current, 1) - round_half_up(previous, 1)
+    if points == 0:
+        return None
+    return ("提高" if points > 0 else "下降") + points_text(abs(points))
+
+
+def count_change_text(current: float, previous: float, unit: str = "") -> str:
+    """``比上年增加12家，增长5.2%`` / ``比上年减少3个`` / ``与上年持平``."""
+    change = _count_change(current, previous, unit)
+    if change is None:
+        return "与上年持平"
+    amount, growth = change
+    return f"比上年{amount}" + (f"，{growth}" if growth else "")
 
 
 def change_phrase(current: float, previous: float, unit: str = "", rate: bool = False) -> str:
     """A change from last year as the predicate of a clause whose subject names the figure:
     ``增加18家（增长4.2%）``, ``减少3个``, ``提高14.9个百分点``, ``持平``."""
     if rate:
-        points = round_half_up(current, 1) - round_half_up(previous, 1)
-        if points == 0:
-            return "持平"
-        return ("提高" if points > 0 else "下降") + points_text(abs(points))
-    diff = current - previous
-    if diff == 0:
+        return _rate_change(current, previous) or "持平"
+    change = _count_change(current, previous, unit)
+    if change is None:
         return "持平"
-    verb, noun = ("增加", "增长") if diff > 0 else ("减少", "下降")
-    text = f"{verb}{decimal_text(abs(diff))}{unit}"
-    if previous:
-        text += f"（{noun}{percent_text(abs(diff) / previous * 100)}）"
-    return text
+    amount, growth = change
+    return amount + (f"（{growth}）" if growth else "")
 
 
 def rate_change_text(current: float, previous: float) -> str:
     """A change between two percentages, in 百分点: ``比上年提高3.2个百分点``."""
-    diff = round_half_up(current, 1) - round_half_up(previous, 1)
-    if diff == 0:
-        return "与上年持平"
-    verb = "提高" if diff > 0 else "下降"
-    return f"比上年{verb}{points_text(abs(diff))}"
+    change = _rate_change(current, previous)
+    return f"比上年{change}" if change else "与上年持平"
 
 
 def yoy_text(current: float, previous: float) -> str:
