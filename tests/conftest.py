@@ -136,6 +136,14 @@ data:
 """
 
 
+def sample_workspace(root: Path) -> Path:
+    """``root`` holding a copy of the built-in configs and the sample ledgers, as an office's
+    folder for ``report-gen serve`` (the ledgers' generator scripts left out)."""
+    shutil.copytree(ROOT / "config", root / "config")
+    shutil.copytree(SAMPLE_DATA, root / "sample_data", ignore=shutil.ignore_patterns("*.py"))
+    return root
+
+
 def write_config(folder: Path, ledger: str = "ledger.csv", extra: str = "", reading: str = "") -> Path:
     """A minimal district config extending the built-in base, beside its ledger.
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_DATA, org_row, write_csv
+from tests.conftest import ROOT, SAMPLE_DATA, org_row, sample_workspace, write_csv
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette may prefer another HTTP client than httpx
@@ -36,10 +36,7 @@ def pool():
 
 @pytest.fixture(scope="module")
 def workspace_root(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("workspace")
-    shutil.copytree(ROOT / "config", root / "config")
-    shutil.copytree(SAMPLE_DATA, root / "sample_data", ignore=shutil.ignore_patterns("*.py"))
-    return root
+    return sample_workspace(tmp_path_factory.mktemp("workspace"))
 
 
 def _client(root: Path, pool, upload_bytes: int = 20 * 1024 * 1024, **options) -> TestClient:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_DATA
+from tests.conftest import ROOT, SAMPLE_DATA, sample_workspace
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 DRIVER = shutil.which("chromedriver")
@@ -39,10 +39,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("office")
-    shutil.copytree(ROOT / "config", root / "config")
-    shutil.copytree(SAMPLE_DATA, root / "sample_data", ignore=shutil.ignore_patterns("*.py"))
-    return root
+    return sample_workspace(tmp_path_factory.mktemp("office"))
 
 
 @pytest.fixture(scope="module")
