@@ -283,15 +283,12 @@ def ranked_bars(
     height = max(style.height_mm, 8.0 * len(groups) + 20)
     style = dataclasses.replace(style, height_mm=min(height, TALLEST_MM))
 
-    def shown(value: float) -> float:  # as the summary's table prints it
-        return float(round_half_up(value, 1))
-
     data = ChartData(
         groups=[_label(g) for g in groups],
-        series=[Series(value_label, [shown(v) for v in values])],
+        series=[Series(value_label, [_as_printed(v, percent=True) for v in values])],
         unit="%",
         percent=True,
-        average=(reference_label, shown(reference)),
+        average=(reference_label, float(_as_printed(reference, percent=True) or 0.0)),
     )
     return ChartImage("ranking", "", "barh", data, style, "", cache_dir, whole)
 
@@ -397,22 +394,15 @@ def chart_data(
         if spec.get("years") and first.previous is not None and len(table.columns) > 1:
             average_previous = float(first.previous)
 
-    def shown(value: Any) -> float | None:
-        """A value as the report prints it (rates to one decimal, half up), so the chart's labels
-        and the numbers a Word chart carries are the text's."""
-        if value != value or value is None:
-            return None
-        return float(round_half_up(value, 1)) if percent else float(value)
-
     if average is not None:
-        average = (average[0], float(shown(average[1]) or 0.0))
-        average_previous = shown(average_previous) if average_previous is not None else None
+        average = (average[0], float(_as_printed(average[1], percent) or 0.0))
+        average_previous = _as_printed(average_previous, percent)
     return ChartData(
         groups=[_label(g) for g in table.index],
         series=[
             Series(
                 str(c),
-                [shown(v) for v in table[c]],
+                [_as_printed(v, percent) for v in table[c]],
                 # Last year light and dotted behind this year's dark bars.
                 look=(2 if i == 0 and len(table.columns) > 1 else 0) if spec.get("years") else None,
             )
@@ -424,6 +414,14 @@ def chart_data(
         average_previous=average_previous,
         looks=looks,
     )
+
+
+def _as_printed(value: Any, percent: bool) -> float | None:
+    """A value as the report prints it (rates to one decimal, half up), so a chart's labels and the
+    numbers a Word chart carries are the text's; ``None`` for a missing one."""
+    if value is None or value != value:
+        return None
+    return float(round_half_up(value, 1)) if percent else float(value)
 
 
 def _declared_values(figures: FigureSet, column: str) -> list[str]:

@@ -563,3 +563,9 @@ def test_a_figure_that_moved_less_than_its_text_shows_is_named_without_a_false_a
         "党员数：2070名 → 2071名",
         "流动党员占党员比例：63.6%（未取整的数由63.5714变为63.6137）",
     ]
+    from report_gen.output import figure_diff  # report-gen diff says the same
+
+    assert figure_diff(figures(2070, 63.5714), figures(2071, 63.6137)) == [
+        "党员数：2070名 → 2071名",
+        "流动党员占党员比例：63.6%（未取整的数由63.5714变为63.6137）",
+    ]
